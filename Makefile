@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# smmuv3-domains: driver of the fetch, the tree, the build and the tests.
+# Every target is idempotent and prints one progress line per step.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+CACHE ?= $(HOME)/.cache/smmuv3-domains
+export CACHE
+
+QEMU_TREE := $(BUILD)/qemu
+BASELINE_TREE := $(BUILD)/baseline
+QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
+
+# Our qtests, and the base's own aarch64 qtests that touch what we change
+# (machine, QOM, device introspection, QMP/HMP) and run without firmware.
+OUR_QTESTS := smmuv3-test dma-testdev-test
+BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
+QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) $(BASE_QTESTS))
+
+.PHONY: all deps base tree build baseline check check-qtest lint demo \
+        export-patches clean distclean help
+
+all: build
+
+help:
+	@sed -n 's/^## //p' README.md | head -40
+
+deps:
+	@scripts/deps
+
+base: deps
+	@base/fetch
+
+tree: base
+	@scripts/prepare-tree $(QEMU_TREE)
+
+build: tree
+	@scripts/build-qemu $(QEMU_TREE) qemu-system-aarch64 $(QTEST_TARGETS)
+
+baseline: base
+	@scripts/prepare-tree --baseline $(BASELINE_TREE)
+	@scripts/build-qemu $(BASELINE_TREE) qemu-system-aarch64
+
+check: build
+	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)"
+
+lint: tree
+	@scripts/lint
+
+demo: build
+	@$(QEMU_TREE)/build/tests/qtest/smmuv3-test --demo
+
+export-patches:
+	@scripts/export-patches
+
+clean:
+	@echo "==> removing $(BUILD)"
+	@rm -rf $(BUILD)
+
+distclean: clean
+	@echo "==> removing the cache $(CACHE)"
+	@rm -rf $(CACHE)

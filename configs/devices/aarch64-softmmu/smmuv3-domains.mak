@@ -1,0 +1,22 @@
+# Device set for smmuv3-domains: the virt machine and the devices its
+# tests and guest scenarios use.  Selected with
+# --without-default-devices --with-devices-aarch64=smmuv3-domains.
+
+CONFIG_ARM_VIRT=y
+
+# PCIe topology and the endpoints the guests and qtests use
+CONFIG_PCIE_PORT=y
+CONFIG_E1000E_PCI_EXPRESS=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_VIRTIO_BLK=y
+CONFIG_VIRTIO_NET=y
+CONFIG_VIRTIO_RNG=y
+CONFIG_VIRTIO_SERIAL=y
+
+# Device assignment, used when our QEMU runs nested inside a guest
+CONFIG_VFIO_PCI=y
+CONFIG_IOMMUFD=y
+
+# Test devices: the DMA test device and pci-testdev
+CONFIG_TEST_DEVICES=y
+CONFIG_PCI_TESTDEV=y
