@@ -17,7 +17,7 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 # (machine, QOM, device introspection, QMP/HMP) and run without firmware.
 OUR_QTESTS := smmuv3-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
-QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) $(BASE_QTESTS))
+QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree build baseline check check-qtest lint demo \
         export-patches clean distclean help
@@ -50,7 +50,7 @@ lint: tree
 	@scripts/lint
 
 demo: build
-	@$(QEMU_TREE)/build/tests/qtest/smmuv3-test --demo
+	@QTEST_QEMU_BINARY=$(QEMU) $(QEMU_TREE)/build/tests/qtest/smmuv3-demo
 
 export-patches:
 	@scripts/export-patches

@@ -57,8 +57,7 @@
 /* CMD: write with RUN set to start a DMA; it completes before the write */
 #define DMA_TESTDEV_CMD_RUN         (1u << 0)
 #define DMA_TESTDEV_CMD_WRITE       (1u << 1)  /* 1: device -> memory */
-#define DMA_TESTDEV_CMD_FROM_BUF    (1u << 2)  /* write the buffer, not the
-                                                * pattern */
+#define DMA_TESTDEV_CMD_FROM_BUF    (1u << 2)  /* source: buffer, not pattern */
 
 /* RESULT */
 #define DMA_TESTDEV_RESULT_NONE     0  /* no command since reset */
