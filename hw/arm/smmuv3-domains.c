@@ -12,7 +12,7 @@
  */
 
 #include "qemu/osdep.h"
-#include "hw/arm/smmu-common.h"
+#include "hw/arm/smmuv3.h"
 #include "hw/arm/smmuv3-domains.h"
 #include "smmuv3-internal.h"
 

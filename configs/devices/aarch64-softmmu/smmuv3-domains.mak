@@ -20,3 +20,11 @@ CONFIG_IOMMUFD=y
 # Test devices: the DMA test device and pci-testdev
 CONFIG_TEST_DEVICES=y
 CONFIG_PCI_TESTDEV=y
+CONFIG_DMA_TESTDEV=y
+
+# virt selects ACPI_CXL, whose hw/acpi/cxl.c calls into hw/cxl/cxl-host.c;
+# QEMU 10.2.2's CXL stubs lack cxl_fmws_get_all_sorted, so without CXL the
+# link fails.  (With default devices CXL comes in through PXB.)
+CONFIG_PXB=y
+CONFIG_CXL=y
+CONFIG_CXL_MEM_DEVICE=y
