@@ -6,6 +6,10 @@ CACHE=${CACHE:-$HOME/.cache/smmuv3-domains}
 BUILD=${BUILD:-$TOP/build}
 TOOLS=$CACHE/tools
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# Hash paths relative to the checkout, so that a fresh clone elsewhere
+# (CI) reuses the compiler cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=true
 export PYTHONPATH=$TOOLS/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
 export PATH=$TOOLS/usr/bin:$PATH
 . "$TOP/base/pin"
