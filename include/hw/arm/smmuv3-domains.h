@@ -25,7 +25,28 @@ typedef struct SMMUv3StreamStats {
     uint32_t last;
 } SMMUv3StreamStats;
 
+/*
+ * SMMUv3DomainKind - what the SMMU currently does for one stream, in the
+ * terms Linux uses for IOMMU domains.
+ */
+typedef enum SMMUv3DomainKind {
+    SMMUV3_KIND_UNKNOWN,        /* never decoded since reset/invalidation */
+    SMMUV3_KIND_GBPA_ABORT,     /* CR0.SMMUEN=0, GBPA.ABORT=1 */
+    SMMUV3_KIND_GBPA_BYPASS,    /* CR0.SMMUEN=0, GBPA.ABORT=0 */
+    SMMUV3_KIND_INVALID,        /* STE unusable: V=0 or ILLEGAL (C_BAD_STE) */
+    SMMUV3_KIND_ABORT,          /* STE.Config=0b0xx: blocked domain */
+    SMMUV3_KIND_BYPASS,         /* STE.Config=0b100: identity domain */
+    SMMUV3_KIND_S1,             /* 0b101: stage 1 (DMA domain) */
+    SMMUV3_KIND_S2,             /* 0b110: stage 2 only */
+    SMMUV3_KIND_NESTED,         /* 0b111: stage 1 then stage 2 */
+    SMMUV3_KIND__MAX,
+} SMMUv3DomainKind;
+
 struct SMMUDevice;
+struct SMMUv3State;
+
+/* Short lower-case name of @kind ("abort", "bypass", "s1", ...) */
+const char *smmuv3_kind_name(SMMUv3DomainKind kind);
 
 /* Account one translation of @sdev; @status is an SMMUTranslationStatus. */
 void smmuv3_domains_account(struct SMMUDevice *sdev, int status);
