@@ -1,2 +1,506 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmuv3-introspect: the domain kind of each stream of the SMMUv3 model,
+ * query-smmuv3 / info smmuv3, and the migration of the per-stream state
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The "domain kind" of a stream is what the SMMU does with its
+ * transactions, in the terms Linux uses for IOMMU domains: GBPA abort or
+ * bypass while SMMU_CR0.SMMUEN = 0 (IHI 0070, 6.3.9 and 6.3.14), else
+ * the STE.Config in force (5.2): abort, bypass, stage 1, stage 2 or
+ * nested, or "invalid" when the configuration cannot be used.
+ *
+ * The kind follows the configuration the model caches: it is recorded
+ * whenever smmuv3_get_config() hands out a configuration, and when the
+ * guest invalidates a stream's configuration (CFGI_STE, CFGI_STE_RANGE,
+ * CFGI_ALL, CFGI_CD) the new one is fetched at once, so that the kind is
+ * right without waiting for a DMA.  An SMMU may fetch and cache valid
+ * configuration structures at any time (3.21.3, 16.2); an event found
+ * while doing so is dropped, as nothing was translated, and the
+ * configuration is not cached, so the next transaction raises it.
+ */
+
 #include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-smmuv3.h"
+#include "qom/object.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/arm/smmuv3.h"
+#include "hw/arm/smmuv3-domains.h"
+#include "migration/vmstate.h"
+#include "monitor/hmp.h"
+#include "monitor/monitor.h"
+#include "smmuv3-internal.h"
+#include "trace.h"
+
+/* smmuv3_get_config() of the model, set when an SMMUv3 is realized */
+static SMMUv3ConfigFetch smmuv3_config_fetch;
+
+/* SMMUv3DomainKind -> QAPI SMMUv3StreamKind */
+static const SMMUv3StreamKind smmuv3_qapi_kind[SMMUV3_KIND__MAX] = {
+    [SMMUV3_KIND_UNKNOWN]     = SMMUV3_STREAM_KIND_UNKNOWN,
+    [SMMUV3_KIND_GBPA_ABORT]  = SMMUV3_STREAM_KIND_GBPA_ABORT,
+    [SMMUV3_KIND_GBPA_BYPASS] = SMMUV3_STREAM_KIND_GBPA_BYPASS,
+    [SMMUV3_KIND_INVALID]     = SMMUV3_STREAM_KIND_INVALID,
+    [SMMUV3_KIND_ABORT]       = SMMUV3_STREAM_KIND_ABORT,
+    [SMMUV3_KIND_BYPASS]      = SMMUV3_STREAM_KIND_BYPASS,
+    [SMMUV3_KIND_S1]          = SMMUV3_STREAM_KIND_S1,
+    [SMMUV3_KIND_S2]          = SMMUV3_STREAM_KIND_S2,
+    [SMMUV3_KIND_NESTED]      = SMMUV3_STREAM_KIND_NESTED,
+};
+
+const char *smmuv3_kind_name(SMMUv3DomainKind kind)
+{
+    if (kind >= SMMUV3_KIND__MAX) {
+        return "?";
+    }
+    return SMMUv3StreamKind_str(smmuv3_qapi_kind[kind]);
+}
+
+static bool smmuv3_kind_has_s1(uint32_t kind)
+{
+    return kind == SMMUV3_KIND_S1 || kind == SMMUV3_KIND_NESTED;
+}
+
+static bool smmuv3_kind_has_s2(uint32_t kind)
+{
+    return kind == SMMUV3_KIND_S2 || kind == SMMUV3_KIND_NESTED;
+}
+
+/* The domain that @cfg (NULL: no usable configuration) gives a stream */
+static SMMUv3StreamDomain smmuv3_domain_of(SMMUv3State *s,
+                                           SMMUTransCfg *cfg)
+{
+    SMMUv3StreamDomain d = { .kind = SMMUV3_KIND_INVALID,
+                             .asid = -1, .vmid = -1 };
+
+    if (!smmu_enabled(s)) {
+        d.kind = FIELD_EX32(s->gbpa, GBPA, ABORT) ? SMMUV3_KIND_GBPA_ABORT
+                                                  : SMMUV3_KIND_GBPA_BYPASS;
+        return d;
+    }
+    if (!cfg) {
+        return d;
+    }
+    if (cfg->aborted) {
+        d.kind = SMMUV3_KIND_ABORT;
+    } else if (cfg->bypassed) {
+        d.kind = SMMUV3_KIND_BYPASS;
+    } else {
+        switch (cfg->stage) {
+        case SMMU_STAGE_1:
+            d.kind = SMMUV3_KIND_S1;
+            break;
+        case SMMU_STAGE_2:
+            d.kind = SMMUV3_KIND_S2;
+            break;
+        case SMMU_NESTED:
+            d.kind = SMMUV3_KIND_NESTED;
+            break;
+        default:
+            break;
+        }
+    }
+    if (smmuv3_kind_has_s1(d.kind)) {
+        d.asid = cfg->asid;
+    }
+    if (smmuv3_kind_has_s2(d.kind)) {
+        d.vmid = cfg->s2cfg.vmid;
+    }
+    return d;
+}
+
+static void smmuv3_introspect_set(SMMUv3State *s, SMMUDevice *sdev,
+                                  SMMUv3StreamDomain d)
+{
+    SMMUv3StreamDomain *cur = &sdev->domain;
+
+    if (cur->kind == d.kind && cur->asid == d.asid && cur->vmid == d.vmid) {
+        return;
+    }
+    if (trace_event_get_state_backends(TRACE_SMMUV3_DOMAIN_CHANGE)) {
+        g_autofree char *path = object_get_canonical_path(OBJECT(s));
+
+        trace_smmuv3_domain_change(path, smmu_get_sid(sdev),
+                                   smmuv3_kind_name(cur->kind),
+                                   smmuv3_kind_name(d.kind), d.asid, d.vmid);
+    }
+    *cur = d;
+}
+
+void smmuv3_introspect_note(SMMUDevice *sdev, SMMUTransCfg *cfg)
+{
+    SMMUv3State *s = sdev->smmu;
+
+    smmuv3_introspect_set(s, sdev, smmuv3_domain_of(s, cfg));
+}
+
+void smmuv3_introspect_init(SMMUv3State *s, SMMUv3ConfigFetch fetch)
+{
+    smmuv3_config_fetch = fetch;
+}
+
+/* Fetch the configuration of @sdev now and record its kind */
+static void smmuv3_introspect_refresh_sdev(SMMUv3State *s, SMMUDevice *sdev)
+{
+    SMMUTransCfg *cfg = NULL;
+
+    if (smmu_enabled(s) && smmuv3_config_fetch) {
+        SMMUEventInfo event = {
+            .type = SMMU_EVT_NONE,
+            .sid = smmu_get_sid(sdev),
+            .inval_ste_allowed = true,
+        };
+
+        cfg = smmuv3_config_fetch(sdev, &event);
+        trace_smmuv3_domain_fetch(smmu_get_sid(sdev), !!cfg, event.type);
+    }
+    smmuv3_introspect_note(sdev, cfg);
+}
+
+/* Call @fn on every stream of @s */
+static void smmuv3_foreach_sdev(SMMUv3State *s,
+                                void (*fn)(SMMUDevice *sdev, void *opaque),
+                                void *opaque)
+{
+    SMMUState *bs = ARM_SMMU(s);
+    GHashTableIter iter;
+    SMMUPciBus *sbus;
+    int devfn;
+
+    g_hash_table_iter_init(&iter, bs->smmu_pcibus_by_busptr);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&sbus)) {
+        for (devfn = 0; devfn < PCI_DEVFN_MAX; devfn++) {
+            if (sbus->pbdev[devfn]) {
+                fn(sbus->pbdev[devfn], opaque);
+            }
+        }
+    }
+}
+
+typedef struct SMMUv3RefreshRange {
+    SMMUv3State *s;
+    uint32_t start;
+    uint32_t end;
+} SMMUv3RefreshRange;
+
+static void smmuv3_refresh_one(SMMUDevice *sdev, void *opaque)
+{
+    SMMUv3RefreshRange *r = opaque;
+    uint32_t sid = smmu_get_sid(sdev);
+
+    if (sid >= r->start && sid <= r->end) {
+        smmuv3_introspect_refresh_sdev(r->s, sdev);
+    }
+}
+
+void smmuv3_introspect_refresh(SMMUv3State *s, uint32_t start, uint32_t end)
+{
+    SMMUv3RefreshRange r = { .s = s, .start = start, .end = end };
+
+    smmuv3_foreach_sdev(s, smmuv3_refresh_one, &r);
+}
+
+void smmuv3_introspect_refresh_all(SMMUv3State *s)
+{
+    qemu_mutex_lock(&s->mutex);
+    smmuv3_introspect_refresh(s, 0, UINT32_MAX);
+    qemu_mutex_unlock(&s->mutex);
+}
+
+/* query-smmuv3 */
+
+static void smmuv3_collect_sdev(SMMUDevice *sdev, void *opaque)
+{
+    GPtrArray *sdevs = opaque;
+
+    /* A stream whose device was unplugged is no longer in use */
+    if (sdev->bus->devices[sdev->devfn]) {
+        g_ptr_array_add(sdevs, sdev);
+    }
+}
+
+static gint smmuv3_sdev_cmp(gconstpointer a, gconstpointer b)
+{
+    SMMUDevice *sa = *(SMMUDevice * const *)a;
+    SMMUDevice *sb = *(SMMUDevice * const *)b;
+
+    return (int)smmu_get_sid(sa) - (int)smmu_get_sid(sb);
+}
+
+static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
+{
+    SMMUv3StreamInfo *info = g_new0(SMMUv3StreamInfo, 1);
+    DeviceState *dev = DEVICE(sdev->bus->devices[sdev->devfn]);
+    SMMUv3StreamDomain *d = &sdev->domain;
+
+    info->sid = smmu_get_sid(sdev);
+    info->device = object_get_canonical_path(OBJECT(dev));
+    info->id = g_strdup(dev->id);
+    info->kind = d->kind < SMMUV3_KIND__MAX ? smmuv3_qapi_kind[d->kind]
+                                            : SMMUV3_STREAM_KIND_UNKNOWN;
+    if (smmuv3_kind_has_s1(d->kind) && d->asid >= 0) {
+        info->has_asid = true;
+        info->asid = d->asid;
+    }
+    if (smmuv3_kind_has_s2(d->kind) && d->vmid >= 0) {
+        info->has_vmid = true;
+        info->vmid = d->vmid;
+    }
+    info->cd_count = smmuv3_kind_has_s1(d->kind) ? 1 : 0;
+    info->translations = sdev->stats.translations;
+    info->aborts = sdev->stats.aborts;
+    info->faults = sdev->stats.faults;
+    return info;
+}
+
+static SMMUv3Info *smmuv3_info(SMMUv3State *s)
+{
+    SMMUv3Info *info = g_new0(SMMUv3Info, 1);
+    g_autoptr(GPtrArray) sdevs = g_ptr_array_new();
+    SMMUv3StreamInfoList **tail = &info->streams;
+    bool s1p, s2p;
+    guint i;
+
+    qemu_mutex_lock(&s->mutex);
+    info->qom_path = object_get_canonical_path(OBJECT(s));
+    info->enabled = smmu_enabled(s);
+    info->gbpa = s->gbpa;
+    info->gbpa_abort = FIELD_EX32(s->gbpa, GBPA, ABORT);
+    s1p = FIELD_EX32(s->idr[0], IDR0, S1P);
+    s2p = FIELD_EX32(s->idr[0], IDR0, S2P);
+    info->stages = s1p && s2p ? SMMUV3_STAGES_NESTED :
+                   s2p ? SMMUV3_STAGES_S2 : SMMUV3_STAGES_S1;
+    info->stream_table_format =
+        FIELD_EX32(s->strtab_base_cfg, STRTAB_BASE_CFG, FMT) == 1 ?
+        SMMUV3_STRTAB_FMT_2_LEVEL :
+        SMMUV3_STRTAB_FMT_LINEAR;
+
+    smmuv3_foreach_sdev(s, smmuv3_collect_sdev, sdevs);
+    g_ptr_array_sort(sdevs, smmuv3_sdev_cmp);
+    for (i = 0; i < sdevs->len; i++) {
+        QAPI_LIST_APPEND(tail, smmuv3_stream_info(g_ptr_array_index(sdevs, i)));
+    }
+    qemu_mutex_unlock(&s->mutex);
+    return info;
+}
+
+static int smmuv3_collect(Object *obj, void *opaque)
+{
+    SMMUv3InfoList ***tail = opaque;
+
+    if (object_dynamic_cast(obj, TYPE_ARM_SMMUV3)) {
+        QAPI_LIST_APPEND(*tail, smmuv3_info(ARM_SMMUV3(obj)));
+    }
+    return 0;
+}
+
+SMMUv3InfoList *qmp_query_smmuv3(Error **errp)
+{
+    SMMUv3InfoList *head = NULL, **tail = &head;
+
+    object_child_foreach_recursive(object_get_root(), smmuv3_collect, &tail);
+    return head;
+}
+
+/* info smmuv3 */
+
+void hmp_info_smmuv3(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(SMMUv3InfoList) list = qmp_query_smmuv3(&err);
+    SMMUv3InfoList *l;
+    SMMUv3StreamInfoList *sl;
+
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    if (!list) {
+        monitor_printf(mon, "no SMMUv3\n");
+        return;
+    }
+    for (l = list; l; l = l->next) {
+        SMMUv3Info *info = l->value;
+
+        monitor_printf(mon, "%s: %s, GBPA 0x%08" PRIx32 " (%s), stages %s, "
+                       "%s stream table\n", info->qom_path,
+                       info->enabled ? "enabled" : "disabled", info->gbpa,
+                       info->gbpa_abort ? "abort" : "bypass",
+                       SMMUv3Stages_str(info->stages),
+                       SMMUv3StreamTableFormat_str(info->stream_table_format));
+        if (!info->streams) {
+            monitor_printf(mon, "  no streams\n");
+            continue;
+        }
+        monitor_printf(mon, "  %-8s %-12s %-6s %-6s %-3s %12s %8s %8s  %s\n",
+                       "SID", "kind", "ASID", "VMID", "CDs", "translations",
+                       "aborts", "faults", "device");
+        for (sl = info->streams; sl; sl = sl->next) {
+            SMMUv3StreamInfo *st = sl->value;
+            g_autofree char *asid = st->has_asid ?
+                g_strdup_printf("%" PRIu16, st->asid) : g_strdup("-");
+            g_autofree char *vmid = st->has_vmid ?
+                g_strdup_printf("%" PRIu16, st->vmid) : g_strdup("-");
+
+            monitor_printf(mon, "  0x%-6" PRIx32 " %-12s %-6s %-6s %-3" PRIu32
+                           " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "  %s\n",
+                           st->sid, SMMUv3StreamKind_str(st->kind), asid, vmid,
+                           st->cd_count, st->translations, st->aborts,
+                           st->faults, st->id ? st->id : st->device);
+        }
+    }
+}
+
+/*
+ * Migration: the STEs and CDs are in guest RAM, the SMMU registers in
+ * vmstate_smmuv3; what lives only in SMMUDevice (the counters and the
+ * kind) travels in this subsection, one record per stream, and is applied
+ * by StreamID on the destination.  The kinds are then derived again from
+ * the loaded registers and tables, so the destination describes what it
+ * will do itself.
+ */
+
+typedef struct SMMUv3StreamRecord {
+    uint32_t sid;
+    uint32_t kind;
+    int32_t asid;
+    int32_t vmid;
+    uint64_t translations;
+    uint64_t aborts;
+    uint64_t faults;
+    uint32_t last;
+} SMMUv3StreamRecord;
+
+typedef struct SMMUv3StreamsTmp {
+    SMMUv3State *parent;
+    int32_t count;
+    SMMUv3StreamRecord *streams;
+} SMMUv3StreamsTmp;
+
+static const VMStateDescription vmstate_smmuv3_stream_record = {
+    .name = "smmuv3/stream",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(sid, SMMUv3StreamRecord),
+        VMSTATE_UINT32(kind, SMMUv3StreamRecord),
+        VMSTATE_INT32(asid, SMMUv3StreamRecord),
+        VMSTATE_INT32(vmid, SMMUv3StreamRecord),
+        VMSTATE_UINT64(translations, SMMUv3StreamRecord),
+        VMSTATE_UINT64(aborts, SMMUv3StreamRecord),
+        VMSTATE_UINT64(faults, SMMUv3StreamRecord),
+        VMSTATE_UINT32(last, SMMUv3StreamRecord),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static void smmuv3_pack_sdev(SMMUDevice *sdev, void *opaque)
+{
+    GArray *recs = opaque;
+    SMMUv3StreamRecord r = {
+        .sid = smmu_get_sid(sdev),
+        .kind = sdev->domain.kind,
+        .asid = sdev->domain.asid,
+        .vmid = sdev->domain.vmid,
+        .translations = sdev->stats.translations,
+        .aborts = sdev->stats.aborts,
+        .faults = sdev->stats.faults,
+        .last = sdev->stats.last,
+    };
+
+    g_array_append_val(recs, r);
+}
+
+static int smmuv3_streams_pre_save(void *opaque)
+{
+    SMMUv3StreamsTmp *tmp = opaque;
+    GArray *recs = g_array_new(false, true, sizeof(SMMUv3StreamRecord));
+
+    qemu_mutex_lock(&tmp->parent->mutex);
+    smmuv3_foreach_sdev(tmp->parent, smmuv3_pack_sdev, recs);
+    qemu_mutex_unlock(&tmp->parent->mutex);
+    tmp->count = recs->len;
+    tmp->streams = (SMMUv3StreamRecord *)g_array_free(recs, false);
+    return 0;
+}
+
+static int smmuv3_streams_post_save(void *opaque)
+{
+    SMMUv3StreamsTmp *tmp = opaque;
+
+    g_free(tmp->streams);
+    tmp->streams = NULL;
+    return 0;
+}
+
+static int smmuv3_streams_post_load(void *opaque, int version_id)
+{
+    SMMUv3StreamsTmp *tmp = opaque;
+    SMMUv3State *s = tmp->parent;
+    int32_t i;
+
+    for (i = 0; i < tmp->count; i++) {
+        SMMUv3StreamRecord *r = &tmp->streams[i];
+        SMMUDevice *sdev = smmu_find_sdev(ARM_SMMU(s), r->sid);
+
+        if (!sdev) {
+            /* The destination has no device with this requester ID */
+            trace_smmuv3_domain_load_missing(r->sid);
+            continue;
+        }
+        sdev->domain.kind = r->kind < SMMUV3_KIND__MAX ? r->kind
+                                                       : SMMUV3_KIND_UNKNOWN;
+        sdev->domain.asid = r->asid;
+        sdev->domain.vmid = r->vmid;
+        sdev->stats.translations = r->translations;
+        sdev->stats.aborts = r->aborts;
+        sdev->stats.faults = r->faults;
+        sdev->stats.last = r->last;
+    }
+    g_free(tmp->streams);
+    tmp->streams = NULL;
+
+    smmuv3_introspect_refresh_all(s);
+    return 0;
+}
+
+static const VMStateDescription vmstate_smmuv3_streams_tmp = {
+    .name = "smmuv3/streams/tmp",
+    .pre_save = smmuv3_streams_pre_save,
+    .post_save = smmuv3_streams_post_save,
+    .post_load = smmuv3_streams_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_INT32(count, SMMUv3StreamsTmp),
+        VMSTATE_STRUCT_VARRAY_ALLOC(streams, SMMUv3StreamsTmp, count, 0,
+                                    vmstate_smmuv3_stream_record,
+                                    SMMUv3StreamRecord),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static void smmuv3_any_sdev(SMMUDevice *sdev, void *opaque)
+{
+    *(bool *)opaque = true;
+}
+
+/* Sent whenever the SMMU has streams: their kinds and counters */
+static bool smmuv3_streams_needed(void *opaque)
+{
+    bool any = false;
+
+    smmuv3_foreach_sdev(opaque, smmuv3_any_sdev, &any);
+    return any;
+}
+
+const VMStateDescription vmstate_smmuv3_streams = {
+    .name = "smmuv3/streams",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_streams_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_WITH_TMP(SMMUv3State, SMMUv3StreamsTmp,
+                         vmstate_smmuv3_streams_tmp),
+        VMSTATE_END_OF_LIST()
+    }
+};

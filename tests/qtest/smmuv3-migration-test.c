@@ -1,7 +1,457 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the SMMUv3: stream configurations and counters survive a
+ * migration
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A source virt machine has six DMA test devices, each on its own
+ * StreamID and each in a different domain kind (abort, bypass, stage 1,
+ * stage 2, nested, invalid).  Every device runs one DMA, then the machine
+ * migrates over a UNIX socket to a destination started with
+ * -incoming defer.  On the destination query-smmuv3 must report the same
+ * kinds, IDs and counters, and the same DMAs must land or be blocked
+ * exactly as before.
+ */
+
 #include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "libqos/libqos-malloc.h"
+#include "libqos/generic-pcihost.h"
+#include "libqos/dma-testdev.h"
+#include "libqos/smmuv3.h"
+#include "migration/migration-qmp.h"
+#include "migration/migration-util.h"
+
+/* Guest RAM plan: 512 MiB at 0x40000000 */
+#define RAM_BASE        0x40000000ULL
+#define ALLOC_SIZE      (16 * MiB)
+#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+#define SMMU_MEM_SIZE   (16 * MiB)
+
+#define IOVA            0x50000000ULL
+#define PA_S1           0x50010000ULL
+#define PA_S2           0x50020000ULL
+#define IPA_N           0x50030000ULL
+#define PA_N            0x50040000ULL
+
+#define S1_T0SZ         16
+#define S2_T0SZ         32
+#define S2_SL0          1
+#define ASID_S1         5
+#define ASID_N          6
+#define VMID            4
+
+#define LEN             64
+#define EVT_LEN         4
+#define MARKER          0x5a
+
+/* One device per kind, at 00:04.0 + n (StreamID 0x20 + 8 * n) */
+typedef enum Dev {
+    DEV_ABORT,
+    DEV_BYPASS,
+    DEV_S1,
+    DEV_S2,
+    DEV_NESTED,
+    DEV_INVALID,
+    DEV__MAX,
+} Dev;
+
+static const char *const dev_kind[DEV__MAX] = {
+    [DEV_ABORT] = "abort", [DEV_BYPASS] = "bypass", [DEV_S1] = "s1",
+    [DEV_S2] = "s2", [DEV_NESTED] = "nested", [DEV_INVALID] = "invalid",
+};
+
+#define DEV_SLOT(d)     (4 + (d))
+#define DEV_SID(d)      (DEV_SLOT(d) << 3)
+
+/* The libqos view of one machine */
+typedef struct Machine {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QGenericPCIBus pcibus;
+    QDmaTestdev dev[DEV__MAX];
+    QSMMUv3 smmu;
+} Machine;
+
+static char *machine_args(void)
+{
+    GString *s = g_string_new("-M virt,iommu=smmuv3 -cpu max -m 512 "
+                              "-nodefaults");
+    int d;
+
+    for (d = 0; d < DEV__MAX; d++) {
+        g_string_append_printf(s, " -device dma-testdev,bus=pcie.0,"
+                               "addr=%02x.0,id=dma%d", DEV_SLOT(d), d);
+    }
+    return g_string_free(s, false);
+}
+
+/* Driver state of the PCI side; the same calls give the same BARs */
+static void machine_attach(Machine *m)
+{
+    int d;
+
+    alloc_init(&m->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
+    qpci_init_generic(&m->pcibus, m->qts, &m->alloc, false);
+    for (d = 0; d < DEV__MAX; d++) {
+        dma_testdev_init(&m->dev[d], &m->pcibus.bus,
+                         QPCI_DEVFN(DEV_SLOT(d), 0));
+    }
+}
+
+static void machine_stop(Machine *m)
+{
+    int d;
+
+    g_assert_cmphex(qsmmu_gerror_active(&m->smmu), ==, 0);
+    qsmmu_uninit(&m->smmu);
+    for (d = 0; d < DEV__MAX; d++) {
+        dma_testdev_uninit(&m->dev[d]);
+    }
+    alloc_destroy(&m->alloc);
+    qtest_quit(m->qts);
+}
+
+/*
+ * The source after migration: its SMMU driver state now belongs to the
+ * destination's copy.
+ */
+static void machine_release(Machine *m)
+{
+    int d;
+
+    for (d = 0; d < DEV__MAX; d++) {
+        dma_testdev_uninit(&m->dev[d]);
+    }
+    alloc_destroy(&m->alloc);
+    qtest_quit(m->qts);
+}
+
+/* Give every device's stream its configuration */
+static void program_streams(Machine *m)
+{
+    QSMMUStage2 s2 = {
+        .vmid = VMID, .t0sz = S2_T0SZ, .sl0 = S2_SL0,
+        .tg = QSMMU_S2TG_4K, .ps = QSMMU_PS_44,
+    };
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUPageTable pt, pt2;
+    uint64_t cdptr_s1, cdptr_n;
+
+    /* Stage 2 maps the SMMU's memory 1:1 for the nested CD and tables */
+    qsmmu_pt_new_s2(&m->smmu, &pt2, S2_T0SZ, S2_SL0);
+    qsmmu_pt_map(&pt2, SMMU_MEM, SMMU_MEM, SMMU_MEM_SIZE, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt2, IOVA, PA_S2, 4096, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt2, IPA_N, PA_N, 4096, QSMMU_PROT_RW);
+    s2.s2ttb = pt2.root;
+
+    qsmmu_pt_new(&m->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
+    cdptr_s1 = qsmmu_cd_alloc(&m->smmu, 1);
+    qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
+    qsmmu_store_cd(&m->smmu, cdptr_s1, cd);
+
+    qsmmu_pt_new(&m->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
+    cdptr_n = qsmmu_cd_alloc(&m->smmu, 1);
+    qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
+    qsmmu_store_cd(&m->smmu, cdptr_n, cd);
+
+    qsmmu_ste_abort(ste);
+    qsmmu_write_ste(&m->smmu, DEV_SID(DEV_ABORT), ste);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&m->smmu, DEV_SID(DEV_BYPASS), ste);
+    qsmmu_ste_s1(ste, cdptr_s1, QSMMU_S1FMT_LINEAR, 0,
+                 QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&m->smmu, DEV_SID(DEV_S1), ste);
+    qsmmu_ste_s2(ste, &s2);
+    qsmmu_write_ste(&m->smmu, DEV_SID(DEV_S2), ste);
+    qsmmu_ste_nested(ste, cdptr_n, QSMMU_S1FMT_LINEAR, 0,
+                     QSMMU_S1DSS_TERMINATE, &s2);
+    qsmmu_write_ste(&m->smmu, DEV_SID(DEV_NESTED), ste);
+    qsmmu_ste_invalid(ste);
+    qsmmu_write_ste(&m->smmu, DEV_SID(DEV_INVALID), ste);
+}
+
+static void mark(Machine *m, uint64_t pa, size_t len)
+{
+    qtest_memset(m->qts, pa, MARKER, len);
+}
+
+static void assert_untouched(Machine *m, uint64_t pa, size_t len)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    qtest_memread(m->qts, pa, buf, len);
+    for (i = 0; i < len; i++) {
+        g_assert_cmphex(buf[i], ==, MARKER);
+    }
+}
+
+/*
+ * A DMA write of @d: lands where its configuration sends it and nowhere
+ * else, or is blocked with the right RESULT (and event).
+ */
+static void dma_check(Machine *m, Dev d, uint32_t seed)
+{
+    static const uint64_t watch[] = { IOVA, PA_S1, PA_S2, IPA_N, PA_N };
+    uint64_t target = 0;
+    const char *result = "ok";
+    uint32_t len = LEN;
+    QSMMUEvent ev;
+    int i;
+
+    switch (d) {
+    case DEV_ABORT:
+        result = "abort";
+        len = EVT_LEN;
+        break;
+    case DEV_INVALID:
+        result = "fault";
+        len = EVT_LEN;
+        break;
+    case DEV_BYPASS:
+        target = IOVA;
+        break;
+    case DEV_S1:
+        target = PA_S1;
+        break;
+    case DEV_S2:
+        target = PA_S2;
+        break;
+    case DEV_NESTED:
+        target = PA_N;
+        break;
+    default:
+        g_assert_not_reached();
+    }
+
+    for (i = 0; i < ARRAY_SIZE(watch); i++) {
+        mark(m, watch[i], LEN);
+    }
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&m->dev[d], IOVA, len,
+                                                  seed)), ==, result);
+    for (i = 0; i < ARRAY_SIZE(watch); i++) {
+        if (watch[i] == target) {
+            g_autofree uint8_t *want = g_malloc(LEN);
+            g_autofree uint8_t *got = g_malloc(LEN);
+
+            dma_testdev_pattern(want, LEN, seed);
+            qtest_memread(m->qts, target, got, LEN);
+            g_assert_cmpmem(want, LEN, got, LEN);
+        } else {
+            assert_untouched(m, watch[i], LEN);
+        }
+    }
+
+    if (d == DEV_INVALID) {
+        g_assert_true(qsmmu_evtq_pop(&m->smmu, &ev));
+        g_assert_cmphex(ev.type, ==, QSMMU_EVT_C_BAD_STE);
+        g_assert_cmphex(ev.sid, ==, DEV_SID(d));
+    }
+    g_assert_false(qsmmu_evtq_pop(&m->smmu, &ev));
+}
+
+/* query-smmuv3 of the only SMMU; qobject_unref() it */
+static QDict *query_smmu(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-smmuv3' }");
+    QList *list;
+    QDict *smmu;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    list = qdict_get_qlist(rsp, "return");
+    g_assert_cmpuint(qlist_size(list), ==, 1);
+    smmu = qobject_to(QDict, qlist_peek(list));
+    qobject_ref(smmu);
+    qobject_unref(rsp);
+    return smmu;
+}
+
+/* Source and destination report the same SMMU and the same streams */
+static void assert_same_smmu(QDict *a, QDict *b)
+{
+    static const char *const smmu_keys[] = {
+        "enabled", "gbpa", "gbpa-abort", "stages", "stream-table-format",
+    };
+    static const char *const stream_keys[] = {
+        "sid", "device", "kind", "asid", "vmid", "cd-count",
+        "translations", "aborts", "faults",
+    };
+    QList *la = qdict_get_qlist(a, "streams");
+    QList *lb = qdict_get_qlist(b, "streams");
+    const QListEntry *ea, *eb;
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(smmu_keys); i++) {
+        g_assert(qobject_is_equal(qdict_get(a, smmu_keys[i]),
+                                  qdict_get(b, smmu_keys[i])));
+    }
+    g_assert_cmpuint(qlist_size(la), ==, qlist_size(lb));
+    for (ea = qlist_first(la), eb = qlist_first(lb); ea && eb;
+         ea = qlist_next(ea), eb = qlist_next(eb)) {
+        QDict *sa = qobject_to(QDict, qlist_entry_obj(ea));
+        QDict *sb = qobject_to(QDict, qlist_entry_obj(eb));
+
+        for (i = 0; i < ARRAY_SIZE(stream_keys); i++) {
+            QObject *va = qdict_get(sa, stream_keys[i]);
+            QObject *vb = qdict_get(sb, stream_keys[i]);
+
+            if (!qobject_is_equal(va, vb)) {
+                g_error("sid 0x%" PRIx64 ": %s differs after migration",
+                        qdict_get_int(sa, "sid"), stream_keys[i]);
+            }
+        }
+    }
+}
+
+/* Migrate @src to a new machine with the same devices; returns it */
+static QTestState *migrate(QTestState *src, const char *args)
+{
+    g_autofree char *dir = g_dir_make_tmp("smmuv3-mig-XXXXXX", NULL);
+    g_autofree char *sock = g_strdup_printf("%s/mig.sock", dir);
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    QTestState *dst;
+
+    g_assert(dir);
+    dst = qtest_initf("%s -incoming defer", args);
+    migrate_incoming_qmp(dst, uri, NULL, "{}");
+    migrate_qmp(src, dst, uri, NULL, "{}");
+    wait_for_migration_complete(src);
+    wait_for_migration_complete(dst);
+    unlink(sock);
+    rmdir(dir);
+    return dst;
+}
+
+/* Every kind: kinds, IDs and counters equal; DMAs behave as before */
+static void test_kinds(void)
+{
+    g_autofree char *args = machine_args();
+    QSMMUv3Config cfg = {
+        .mem = SMMU_MEM,
+        .mem_size = SMMU_MEM_SIZE,
+    };
+    QDict *before, *after, *st;
+    Machine src, dst;
+    int d;
+
+    memset(&src, 0, sizeof(src));
+    src.qts = qtest_init(args);
+    machine_attach(&src);
+    qsmmu_init(&src.smmu, src.qts, &cfg);
+    g_assert_true(src.smmu.idr[0] & QSMMU_IDR0_S2P);
+    program_streams(&src);
+    for (d = 0; d < DEV__MAX; d++) {
+        qsmmu_assert_kind(src.qts, DEV_SID(d), dev_kind[d]);
+        dma_check(&src, d, 0x1000 + d);
+    }
+    before = query_smmu(src.qts);
+
+    memset(&dst, 0, sizeof(dst));
+    dst.qts = migrate(src.qts, args);
+    /* The guest's SMMU driver state moves with it */
+    dst.smmu = src.smmu;
+    dst.smmu.qts = dst.qts;
+    machine_attach(&dst);
+
+    after = query_smmu(dst.qts);
+    assert_same_smmu(before, after);
+    qobject_unref(after);
+
+    for (d = 0; d < DEV__MAX; d++) {
+        qsmmu_assert_kind(dst.qts, DEV_SID(d), dev_kind[d]);
+        dma_check(&dst, d, 0x2000 + d);
+    }
+
+    /* The counters go on from the migrated values */
+    after = query_smmu(dst.qts);
+    for (d = 0; d < DEV__MAX; d++) {
+        QDict *sb = qsmmu_query_stream(src.qts, DEV_SID(d));
+        const char *key = d == DEV_ABORT ? "aborts" :
+                          d == DEV_INVALID ? "faults" : "translations";
+
+        st = qsmmu_query_stream(dst.qts, DEV_SID(d));
+        g_assert_cmpint(qdict_get_int(sb, key), >, 0);
+        g_assert_cmpint(qdict_get_int(st, key), >, qdict_get_int(sb, key));
+        qobject_unref(st);
+        qobject_unref(sb);
+    }
+    qobject_unref(after);
+    qobject_unref(before);
+
+    machine_release(&src);
+    machine_stop(&dst);
+}
+
+/* SMMUEN = 0 with GBPA.ABORT = 1 stays so: every stream gbpa-abort */
+static void test_gbpa(void)
+{
+    g_autofree char *args = machine_args();
+    QSMMUv3Config cfg = {
+        .mem = SMMU_MEM,
+        .mem_size = SMMU_MEM_SIZE,
+        .no_smmuen = true,
+    };
+    QDict *before, *after;
+    Machine src, dst;
+    int d;
+
+    memset(&src, 0, sizeof(src));
+    src.qts = qtest_init(args);
+    machine_attach(&src);
+    qsmmu_init(&src.smmu, src.qts, &cfg);
+    program_streams(&src);
+    qsmmu_set_gbpa(&src.smmu, true);
+    qsmmu_assert_kind(src.qts, DEV_SID(DEV_BYPASS), "gbpa-abort");
+    dma_check(&src, DEV_ABORT, 0x3000);
+    before = query_smmu(src.qts);
+
+    memset(&dst, 0, sizeof(dst));
+    dst.qts = migrate(src.qts, args);
+    dst.smmu = src.smmu;
+    dst.smmu.qts = dst.qts;
+    machine_attach(&dst);
+
+    after = query_smmu(dst.qts);
+    assert_same_smmu(before, after);
+    g_assert_true(qdict_get_bool(after, "gbpa-abort"));
+    qobject_unref(after);
+    qobject_unref(before);
+    for (d = 0; d < DEV__MAX; d++) {
+        qsmmu_assert_kind(dst.qts, DEV_SID(d), "gbpa-abort");
+    }
+    /* The bypass STE does not count while SMMUEN = 0 */
+    dma_check(&dst, DEV_ABORT, 0x4000);
+    mark(&dst, IOVA, LEN);
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&dst.dev[DEV_BYPASS],
+                                                  IOVA, EVT_LEN, 1)), ==,
+                    "abort");
+    assert_untouched(&dst, IOVA, LEN);
+
+    /* Enabling it on the destination brings the migrated STEs in */
+    qsmmu_enable(&dst.smmu);
+    for (d = 0; d < DEV__MAX; d++) {
+        qsmmu_assert_kind(dst.qts, DEV_SID(d), dev_kind[d]);
+        dma_check(&dst, d, 0x5000 + d);
+    }
+
+    machine_release(&src);
+    machine_stop(&dst);
+}
 
 int main(int argc, char **argv)
 {
-    return 1;
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/arm/smmuv3/migration/kinds", test_kinds);
+    qtest_add_func("/arm/smmuv3/migration/gbpa", test_gbpa);
+
+    return g_test_run();
 }

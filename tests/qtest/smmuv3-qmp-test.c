@@ -1,7 +1,648 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the SMMUv3 introspection: query-smmuv3 and info smmuv3
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The virt board's SMMU (stage=nested) with two DMA test devices: dma0
+ * at 00:04.0 (StreamID 0x20) and dma1 at 00:05.0 (StreamID 0x28).  Each
+ * case programs a stream configuration with libqos/smmuv3 and checks what
+ * query-smmuv3 reports for it: the domain kind must be right as soon as
+ * CFGI + CMD_SYNC completes, before any DMA, and the counters must follow
+ * what the DMAs did (their bytes and RESULT registers are checked too).
+ */
+
 #include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "libqos/libqos-malloc.h"
+#include "libqos/generic-pcihost.h"
+#include "libqos/dma-testdev.h"
+#include "libqos/smmuv3.h"
+
+#define DEV0_DEVFN      QPCI_DEVFN(4, 0)
+#define DEV0_SID        0x20
+#define DEV1_DEVFN      QPCI_DEVFN(5, 0)
+#define DEV1_SID        0x28
+
+/* Guest RAM plan: 512 MiB at 0x40000000 */
+#define RAM_BASE        0x40000000ULL
+#define ALLOC_SIZE      (16 * MiB)
+#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+#define SMMU_MEM_SIZE   (16 * MiB)
+
+#define IOVA            0x50000000ULL
+#define PA_S1           0x50010000ULL
+#define PA_S2           0x50020000ULL
+#define IPA_N           0x50030000ULL
+#define PA_N            0x50040000ULL
+#define IOVA_UNMAPPED   0x50100000ULL
+
+#define S1_T0SZ         16
+#define S2_T0SZ         32
+#define S2_SL0          1
+#define ASID_S1         7
+#define ASID_N          9
+#define VMID            3
+
+#define LEN             64
+#define EVT_LEN         4       /* one bus access: one event, one count */
+#define MARKER          0x5a
+
+typedef struct Ctx {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QGenericPCIBus pcibus;
+    QDmaTestdev dev[2];
+    QSMMUv3 smmu;
+    uint64_t ste_s1[QSMMU_STE_WORDS];
+    uint64_t ste_s2[QSMMU_STE_WORDS];
+    uint64_t ste_nested[QSMMU_STE_WORDS];
+    uint64_t cdptr_s1;
+} Ctx;
+
+/*
+ * Tables for S1 (IOVA -> PA_S1), S2 (IPA IOVA -> PA_S2) and nested
+ * (IOVA -> IPA_N -> PA_N).  Stage 2 also maps the SMMU's memory 1:1 so
+ * that the nested CD and stage-1 tables, fetched by IPA, are found.
+ */
+static void build_tables(Ctx *c)
+{
+    QSMMUStage2 s2 = {
+        .vmid = VMID, .t0sz = S2_T0SZ, .sl0 = S2_SL0,
+        .tg = QSMMU_S2TG_4K, .ps = QSMMU_PS_44,
+    };
+    uint64_t cd[QSMMU_CD_WORDS];
+    QSMMUPageTable pt, pt2;
+    uint64_t cdptr_n;
+
+    qsmmu_pt_new_s2(&c->smmu, &pt2, S2_T0SZ, S2_SL0);
+    qsmmu_pt_map(&pt2, SMMU_MEM, SMMU_MEM, SMMU_MEM_SIZE, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt2, IOVA, PA_S2, 4096, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt2, IPA_N, PA_N, 4096, QSMMU_PROT_RW);
+    s2.s2ttb = pt2.root;
+
+    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
+    c->cdptr_s1 = qsmmu_cd_alloc(&c->smmu, 1);
+    qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
+    qsmmu_store_cd(&c->smmu, c->cdptr_s1, cd);
+
+    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
+    cdptr_n = qsmmu_cd_alloc(&c->smmu, 1);
+    qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
+    qsmmu_store_cd(&c->smmu, cdptr_n, cd);
+
+    qsmmu_ste_s1(c->ste_s1, c->cdptr_s1, QSMMU_S1FMT_LINEAR, 0,
+                 QSMMU_S1DSS_TERMINATE);
+    qsmmu_ste_s2(c->ste_s2, &s2);
+    qsmmu_ste_nested(c->ste_nested, cdptr_n, QSMMU_S1FMT_LINEAR, 0,
+                     QSMMU_S1DSS_TERMINATE, &s2);
+}
+
+static void ctx_start_split(Ctx *c, bool smmuen, uint32_t split)
+{
+    QSMMUv3Config cfg = {
+        .mem = SMMU_MEM,
+        .mem_size = SMMU_MEM_SIZE,
+        .no_smmuen = !smmuen,
+        .split = split,
+    };
+
+    memset(c, 0, sizeof(*c));
+    c->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
+                         "-device dma-testdev,bus=pcie.0,addr=04.0,id=dma0 "
+                         "-device dma-testdev,bus=pcie.0,addr=05.0,id=dma1");
+    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
+    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
+    dma_testdev_init(&c->dev[0], &c->pcibus.bus, DEV0_DEVFN);
+    dma_testdev_init(&c->dev[1], &c->pcibus.bus, DEV1_DEVFN);
+    qsmmu_init(&c->smmu, c->qts, &cfg);
+    g_assert_true(c->smmu.idr[0] & QSMMU_IDR0_S1P);
+    g_assert_true(c->smmu.idr[0] & QSMMU_IDR0_S2P);
+    if (split) {
+        qsmmu_l2_install(&c->smmu, DEV0_SID,
+                         qsmmu_l2_alloc(&c->smmu, split + 1), split + 1);
+    }
+    build_tables(c);
+}
+
+static void ctx_start(Ctx *c, bool smmuen)
+{
+    ctx_start_split(c, smmuen, 0);
+}
+
+static void ctx_stop(Ctx *c)
+{
+    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
+    qsmmu_uninit(&c->smmu);
+    dma_testdev_uninit(&c->dev[0]);
+    dma_testdev_uninit(&c->dev[1]);
+    alloc_destroy(&c->alloc);
+    qtest_quit(c->qts);
+}
+
+/* query-smmuv3 */
+
+/* The first (only) SMMU of query-smmuv3; qobject_unref() it */
+static QDict *query_smmu(Ctx *c)
+{
+    QDict *rsp = qtest_qmp(c->qts, "{ 'execute': 'query-smmuv3' }");
+    QList *list;
+    QDict *smmu;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    list = qdict_get_qlist(rsp, "return");
+    g_assert_cmpuint(qlist_size(list), ==, 1);
+    smmu = qobject_to(QDict, qlist_peek(list));
+    qobject_ref(smmu);
+    qobject_unref(rsp);
+    return smmu;
+}
+
+static QDict *stream(Ctx *c, uint32_t sid)
+{
+    QDict *st = qsmmu_query_stream(c->qts, sid);
+
+    g_assert(st);
+    return st;
+}
+
+typedef struct Counters {
+    uint64_t translations;
+    uint64_t aborts;
+    uint64_t faults;
+} Counters;
+
+static Counters counters(Ctx *c, uint32_t sid)
+{
+    QDict *st = stream(c, sid);
+    Counters n = {
+        .translations = qdict_get_int(st, "translations"),
+        .aborts = qdict_get_int(st, "aborts"),
+        .faults = qdict_get_int(st, "faults"),
+    };
+
+    qobject_unref(st);
+    return n;
+}
+
+/*
+ * The stream @sid has kind @kind, ASID @asid and VMID @vmid (-1: absent)
+ * and has not moved a byte yet.
+ */
+static void assert_stream(Ctx *c, uint32_t sid, const char *kind,
+                          int asid, int vmid)
+{
+    QDict *st = stream(c, sid);
+
+    g_assert_cmpstr(qdict_get_str(st, "kind"), ==, kind);
+    if (asid < 0) {
+        g_assert_false(qdict_haskey(st, "asid"));
+    } else {
+        g_assert_cmpint(qdict_get_int(st, "asid"), ==, asid);
+    }
+    if (vmid < 0) {
+        g_assert_false(qdict_haskey(st, "vmid"));
+    } else {
+        g_assert_cmpint(qdict_get_int(st, "vmid"), ==, vmid);
+    }
+    g_assert_cmpint(qdict_get_int(st, "cd-count"), ==, asid < 0 ? 0 : 1);
+    qobject_unref(st);
+}
+
+static void assert_no_dma_yet(Ctx *c, uint32_t sid)
+{
+    Counters n = counters(c, sid);
+
+    g_assert_cmpuint(n.translations, ==, 0);
+    g_assert_cmpuint(n.aborts, ==, 0);
+    g_assert_cmpuint(n.faults, ==, 0);
+}
+
+/* DMA checks */
+
+static void assert_write_lands(Ctx *c, int dev, uint64_t pa, uint32_t seed)
+{
+    g_autofree uint8_t *want = g_malloc(LEN);
+    g_autofree uint8_t *got = g_malloc(LEN);
+
+    qtest_memset(c->qts, pa, MARKER, LEN);
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&c->dev[dev], IOVA, LEN,
+                                                  seed)), ==, "ok");
+    dma_testdev_pattern(want, LEN, seed);
+    qtest_memread(c->qts, pa, got, LEN);
+    g_assert_cmpmem(want, LEN, got, LEN);
+}
+
+static void assert_write_blocked(Ctx *c, int dev, uint64_t iova,
+                                 const char *result)
+{
+    uint8_t got[EVT_LEN];
+    int i;
+
+    qtest_memset(c->qts, iova, MARKER, EVT_LEN);
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&c->dev[dev], iova, EVT_LEN,
+                                                  0x77)), ==, result);
+    qtest_memread(c->qts, iova, got, EVT_LEN);
+    for (i = 0; i < EVT_LEN; i++) {
+        g_assert_cmphex(got[i], ==, MARKER);
+    }
+}
+
+static void assert_one_event(Ctx *c, uint8_t type, uint32_t sid)
+{
+    QSMMUEvent ev;
+
+    g_assert_true(qsmmu_evtq_pop(&c->smmu, &ev));
+    g_assert_cmphex(ev.type, ==, type);
+    g_assert_cmphex(ev.sid, ==, sid);
+    g_assert_false(qsmmu_evtq_pop(&c->smmu, &ev));
+}
+
+/* Tests */
+
+/* The SMMU's own fields: QOM path, enable state, GBPA, stages, format */
+static void test_smmu(void)
+{
+    QDict *smmu;
+    Ctx c;
+
+    ctx_start(&c, true);
+    smmu = query_smmu(&c);
+    g_assert(g_str_has_prefix(qdict_get_str(smmu, "qom-path"), "/machine/"));
+    g_assert_true(qdict_get_bool(smmu, "enabled"));
+    g_assert_cmphex(qdict_get_int(smmu, "gbpa"), ==,
+                    qsmmu_read_gbpa(&c.smmu));
+    g_assert_false(qdict_get_bool(smmu, "gbpa-abort"));
+    g_assert_cmpstr(qdict_get_str(smmu, "stages"), ==, "nested");
+    g_assert_cmpstr(qdict_get_str(smmu, "stream-table-format"), ==,
+                    "linear");
+    qobject_unref(smmu);
+
+    qsmmu_disable(&c.smmu);
+    qsmmu_set_gbpa(&c.smmu, true);
+    smmu = query_smmu(&c);
+    g_assert_false(qdict_get_bool(smmu, "enabled"));
+    g_assert_true(qdict_get_bool(smmu, "gbpa-abort"));
+    g_assert_cmphex(qdict_get_int(smmu, "gbpa"), ==,
+                    qsmmu_read_gbpa(&c.smmu));
+    qobject_unref(smmu);
+    ctx_stop(&c);
+}
+
+/* A 2-level stream table, and a stage-1-only SMMU */
+static void test_smmu_2lvl(void)
+{
+    QDict *smmu;
+    Ctx c;
+
+    ctx_start_split(&c, true, 6);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    smmu = query_smmu(&c);
+    g_assert_cmpstr(qdict_get_str(smmu, "stream-table-format"), ==,
+                    "2-level");
+    qobject_unref(smmu);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    /* StreamID 0x28 has an STE with V = 0: invalid */
+    assert_stream(&c, DEV1_SID, "invalid", -1, -1);
+    ctx_stop(&c);
+
+    /* virt-9.1 and older give their SMMU stage 1 only */
+    c.qts = qtest_init("-M virt-9.1,iommu=smmuv3 -nodefaults");
+    smmu = query_smmu(&c);
+    g_assert_cmpstr(qdict_get_str(smmu, "stages"), ==, "s1");
+    qobject_unref(smmu);
+    qtest_quit(c.qts);
+}
+
+/* The device of each stream, in StreamID order */
+static void test_streams(void)
+{
+    const QListEntry *e;
+    QDict *smmu, *st;
+    int64_t last = -1;
+    int seen = 0;
+    Ctx c;
+
+    ctx_start(&c, true);
+    smmu = query_smmu(&c);
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(smmu, "streams"), e) {
+        st = qobject_to(QDict, qlist_entry_obj(e));
+        g_assert_cmpint(qdict_get_int(st, "sid"), >, last);
+        last = qdict_get_int(st, "sid");
+        if (last == DEV0_SID || last == DEV1_SID) {
+            const char *id = last == DEV0_SID ? "dma0" : "dma1";
+
+            g_assert_cmpstr(qdict_get_str(st, "id"), ==, id);
+            g_assert(g_str_has_suffix(qdict_get_str(st, "device"), id));
+            seen++;
+        }
+    }
+    g_assert_cmpint(seen, ==, 2);
+    qobject_unref(smmu);
+    ctx_stop(&c);
+}
+
+/* Each kind, right after CFGI_STE + CMD_SYNC, with no DMA */
+
+static void test_kind_abort(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_ste_abort(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "abort", -1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    ctx_stop(&c);
+}
+
+static void test_kind_bypass(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "bypass", -1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    ctx_stop(&c);
+}
+
+static void test_kind_s1(void)
+{
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    /* and it behaves so */
+    assert_write_lands(&c, 0, PA_S1, 0x100);
+    ctx_stop(&c);
+}
+
+static void test_kind_s2(void)
+{
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s2);
+    assert_stream(&c, DEV0_SID, "s2", -1, VMID);
+    assert_no_dma_yet(&c, DEV0_SID);
+    assert_write_lands(&c, 0, PA_S2, 0x200);
+    ctx_stop(&c);
+}
+
+static void test_kind_nested(void)
+{
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_nested);
+    assert_stream(&c, DEV0_SID, "nested", ASID_N, VMID);
+    assert_no_dma_yet(&c, DEV0_SID);
+    assert_write_lands(&c, 0, PA_N, 0x300);
+    ctx_stop(&c);
+}
+
+/* STE.V = 0: invalid, and no event is recorded until a DMA comes */
+static void test_kind_invalid(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_ste_invalid(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "invalid", -1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), ==, 0);
+
+    assert_write_blocked(&c, 0, IOVA, "fault");
+    assert_one_event(&c, QSMMU_EVT_C_BAD_STE, DEV0_SID);
+    ctx_stop(&c);
+}
+
+/* SMMUEN = 0: every stream follows GBPA.ABORT */
+static void test_kind_gbpa(void)
+{
+    Ctx c;
+
+    ctx_start(&c, false);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    assert_stream(&c, DEV0_SID, "gbpa-bypass", -1, -1);
+    assert_stream(&c, DEV1_SID, "gbpa-bypass", -1, -1);
+    qsmmu_set_gbpa(&c.smmu, true);
+    assert_stream(&c, DEV0_SID, "gbpa-abort", -1, -1);
+    assert_stream(&c, DEV1_SID, "gbpa-abort", -1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    assert_write_blocked(&c, 0, IOVA, "abort");
+
+    /* SMMUEN = 1: the STE counts at once */
+    qsmmu_enable(&c.smmu);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    qsmmu_disable(&c.smmu);
+    assert_stream(&c, DEV0_SID, "gbpa-abort", -1, -1);
+    qsmmu_set_gbpa(&c.smmu, false);
+    assert_stream(&c, DEV0_SID, "gbpa-bypass", -1, -1);
+    ctx_stop(&c);
+}
+
+/*
+ * The kind follows the configuration the SMMU uses: a stored STE without
+ * CFGI changes nothing; CFGI_ALL, CFGI_STE_RANGE and CFGI_CD do.
+ */
+static void test_cfgi(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "bypass", -1, -1);
+
+    qsmmu_ste_abort(ste);
+    qsmmu_store_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "bypass", -1, -1);
+    qsmmu_cmd_cfgi_all(&c.smmu);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    assert_stream(&c, DEV0_SID, "abort", -1, -1);
+
+    qsmmu_store_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_cmd_cfgi_ste_range(&c.smmu, DEV0_SID, 4);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+
+    /* The CD made invalid: C_BAD_CD on use, so invalid after CFGI_CD */
+    qsmmu_cd_invalid(cd);
+    qsmmu_store_cd(&c.smmu, c.cdptr_s1, cd);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    qsmmu_cmd_cfgi_cd(&c.smmu, DEV0_SID, 0, true);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    assert_stream(&c, DEV0_SID, "invalid", -1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    ctx_stop(&c);
+}
+
+/* One stream through every kind Linux uses, checked at each step */
+static void test_switch(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_ste_abort(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "abort", -1, -1);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "bypass", -1, -1);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s2);
+    assert_stream(&c, DEV0_SID, "s2", -1, VMID);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_nested);
+    assert_stream(&c, DEV0_SID, "nested", ASID_N, VMID);
+    qsmmu_ste_abort(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_stream(&c, DEV0_SID, "abort", -1, -1);
+    assert_no_dma_yet(&c, DEV0_SID);
+    ctx_stop(&c);
+}
+
+/* The counters move with what each DMA came to: ok, abort, fault */
+static void test_counters(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Counters n0, n;
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+
+    assert_write_lands(&c, 0, PA_S1, 0x400);
+    n = counters(&c, DEV0_SID);
+    g_assert_cmpuint(n.translations, >, 0);
+    g_assert_cmpuint(n.aborts, ==, 0);
+    g_assert_cmpuint(n.faults, ==, 0);
+    n0 = n;
+
+    /* F_TRANSLATION: one fault */
+    assert_write_blocked(&c, 0, IOVA_UNMAPPED, "fault");
+    assert_one_event(&c, QSMMU_EVT_F_TRANSLATION, DEV0_SID);
+    n = counters(&c, DEV0_SID);
+    g_assert_cmpuint(n.translations, ==, n0.translations);
+    g_assert_cmpuint(n.aborts, ==, 0);
+    g_assert_cmpuint(n.faults, ==, 1);
+
+    /* STE abort: one abort, no event */
+    qsmmu_ste_abort(ste);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    assert_write_blocked(&c, 0, IOVA, "abort");
+    g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), ==, 0);
+    n = counters(&c, DEV0_SID);
+    g_assert_cmpuint(n.translations, ==, n0.translations);
+    g_assert_cmpuint(n.aborts, ==, 1);
+    g_assert_cmpuint(n.faults, ==, 1);
+    assert_stream(&c, DEV0_SID, "abort", -1, -1);
+    ctx_stop(&c);
+}
+
+/* Two devices on two StreamIDs: separate kinds, IDs and counters */
+static void test_two_devices(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Counters n;
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.smmu, DEV1_SID, c.ste_s2);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    assert_stream(&c, DEV1_SID, "s2", -1, VMID);
+
+    assert_write_lands(&c, 1, PA_S2, 0x500);
+    assert_no_dma_yet(&c, DEV0_SID);
+    n = counters(&c, DEV1_SID);
+    g_assert_cmpuint(n.translations, >, 0);
+    g_assert_cmpuint(n.aborts + n.faults, ==, 0);
+
+    qsmmu_ste_abort(ste);
+    qsmmu_write_ste(&c.smmu, DEV1_SID, ste);
+    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    assert_stream(&c, DEV1_SID, "abort", -1, -1);
+    assert_write_lands(&c, 0, PA_S1, 0x600);
+    assert_write_blocked(&c, 1, IOVA, "abort");
+    g_assert_cmpuint(counters(&c, DEV0_SID).aborts, ==, 0);
+    g_assert_cmpuint(counters(&c, DEV1_SID).aborts, ==, 1);
+    ctx_stop(&c);
+}
+
+/* info smmuv3 prints one line per stream */
+static void test_hmp(void)
+{
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    bool s1 = false, s2 = false;
+    int i;
+    Ctx c;
+
+    ctx_start(&c, true);
+    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.smmu, DEV1_SID, c.ste_nested);
+    assert_write_lands(&c, 1, PA_N, 0x700);
+
+    out = qtest_hmp(c.qts, "info smmuv3");
+    g_test_message("%s", out);
+    g_assert(strstr(out, "enabled"));
+    g_assert(strstr(out, "stages nested"));
+    lines = g_strsplit(out, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        const char *l = g_strstrip(lines[i]);
+
+        if (g_str_has_prefix(l, "0x20 ")) {
+            g_assert(strstr(l, " s1 "));
+            g_assert(g_str_has_suffix(l, " dma0"));
+            s1 = true;
+        } else if (g_str_has_prefix(l, "0x28 ")) {
+            g_assert(strstr(l, " nested "));
+            g_assert(g_str_has_suffix(l, " dma1"));
+            s2 = true;
+        }
+    }
+    g_assert_true(s1 && s2);
+    ctx_stop(&c);
+}
 
 int main(int argc, char **argv)
 {
-    return 1;
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/arm/smmuv3/qmp/smmu", test_smmu);
+    qtest_add_func("/arm/smmuv3/qmp/smmu-2lvl-s1", test_smmu_2lvl);
+    qtest_add_func("/arm/smmuv3/qmp/streams", test_streams);
+    qtest_add_func("/arm/smmuv3/qmp/kind/abort", test_kind_abort);
+    qtest_add_func("/arm/smmuv3/qmp/kind/bypass", test_kind_bypass);
+    qtest_add_func("/arm/smmuv3/qmp/kind/s1", test_kind_s1);
+    qtest_add_func("/arm/smmuv3/qmp/kind/s2", test_kind_s2);
+    qtest_add_func("/arm/smmuv3/qmp/kind/nested", test_kind_nested);
+    qtest_add_func("/arm/smmuv3/qmp/kind/invalid", test_kind_invalid);
+    qtest_add_func("/arm/smmuv3/qmp/kind/gbpa", test_kind_gbpa);
+    qtest_add_func("/arm/smmuv3/qmp/kind/cfgi", test_cfgi);
+    qtest_add_func("/arm/smmuv3/qmp/kind/switch", test_switch);
+    qtest_add_func("/arm/smmuv3/qmp/counters", test_counters);
+    qtest_add_func("/arm/smmuv3/qmp/two-devices", test_two_devices);
+    qtest_add_func("/arm/smmuv3/qmp/hmp", test_hmp);
+
+    return g_test_run();
 }
