@@ -1,2 +1,514 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Arm SMMUv3: event records, the Event queue, command errors and GBPA
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * References are to the Arm SMMUv3 architecture, IHI 0070:
+ *   4.1    command errors (CERROR_ILL, CMDQ_CONS.ERR, GERROR.CMDQ_ERR)
+ *   6.3    GBPA, GERROR/GERRORN, EVENTQ_PROD.OVFLG, EVENTQ_CONS.OVACKFLG
+ *   7.2    Event queue overflow and abort
+ *   7.3    event record formats
+ */
+
 #include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/log.h"
+#include "system/dma.h"
+#include "hw/arm/smmuv3.h"
+#include "smmuv3-internal.h"
+#include "trace.h"
+
+/* EVENTQ_PROD.OVFLG and EVENTQ_CONS.OVACKFLG (6.3) */
+#define SMMU_EVTQ_OVFLG         (1U << 31)
+
+/* GBPA fields software can write (6.3): MemAttr to ABORT */
+#define SMMU_GBPA_MEMATTR       MAKE_64BIT_MASK(0, 4)
+#define SMMU_GBPA_MTCFG         MAKE_64BIT_MASK(4, 1)
+#define SMMU_GBPA_ALLOCCFG      MAKE_64BIT_MASK(8, 4)
+#define SMMU_GBPA_SHCFG         MAKE_64BIT_MASK(12, 2)
+#define SMMU_GBPA_PRIVCFG       MAKE_64BIT_MASK(16, 2)
+#define SMMU_GBPA_INSTCFG       MAKE_64BIT_MASK(18, 2)
+#define SMMU_GBPA_WRITABLE      (SMMU_GBPA_MEMATTR | SMMU_GBPA_MTCFG | \
+                                 SMMU_GBPA_ALLOCCFG | SMMU_GBPA_SHCFG | \
+                                 SMMU_GBPA_PRIVCFG | SMMU_GBPA_INSTCFG | \
+                                 R_GBPA_ABORT_MASK)
+
+/* The largest access QEMU's memory core makes to an unassigned region */
+#define SMMU_FAULT_PIECE_MAX    4
+
+/*
+ * Event record encoders (7.3): one per record type.  Each fills the
+ * fields its record defines and leaves every other bit zero.
+ */
+
+/* FetchAddr[55:3], record bits [247:195] */
+static void smmuv3_evt_set_fetch_addr(Evt *evt, uint64_t addr)
+{
+    uint64_t field = addr & MAKE_64BIT_MASK(3, 53);
+
+    EVT_SET_ADDR2(evt, field);
+}
+
+/* IPA[51:12], record bits [243:204]; defined only when S2 == 1 */
+static void smmuv3_evt_set_ipa(Evt *evt, uint64_t ipa)
+{
+    uint64_t field = ipa & MAKE_64BIT_MASK(12, 40);
+
+    EVT_SET_ADDR2(evt, field);
+}
+
+static void smmuv3_evt_set_ssid(Evt *evt, bool ssv, uint32_t ssid)
+{
+    EVT_SET_SSV(evt, ssv);
+    EVT_SET_SSID(evt, ssv ? ssid : 0);
+}
+
+static void smmuv3_encode_f_uut(const SMMUEventInfo *info, Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.f_uut.ssv, info->u.f_uut.ssid);
+    EVT_SET_ADDR(evt, info->u.f_uut.addr);
+    EVT_SET_RNW(evt, info->u.f_uut.rnw);
+    EVT_SET_PNU(evt, info->u.f_uut.pnu);
+    EVT_SET_IND(evt, info->u.f_uut.ind);
+}
+
+static void smmuv3_encode_c_bad_streamid(const SMMUEventInfo *info,
+                                         Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.c_bad_streamid.ssv,
+                        info->u.c_bad_streamid.ssid);
+}
+
+static void smmuv3_encode_f_ste_fetch(const SMMUEventInfo *info, Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.f_ste_fetch.ssv,
+                        info->u.f_ste_fetch.ssid);
+    smmuv3_evt_set_fetch_addr(evt, info->u.f_ste_fetch.addr);
+}
+
+static void smmuv3_encode_c_bad_ste(const SMMUEventInfo *info, Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.c_bad_ste.ssv, info->u.c_bad_ste.ssid);
+}
+
+static void smmuv3_encode_f_transl_forbidden(const SMMUEventInfo *info,
+                                             Evt *evt)
+{
+    EVT_SET_ADDR(evt, info->u.f_transl_forbidden.addr);
+    EVT_SET_RNW(evt, info->u.f_transl_forbidden.rnw);
+}
+
+static void smmuv3_encode_c_bad_substreamid(const SMMUEventInfo *info,
+                                            Evt *evt)
+{
+    /* The record names the SubstreamID that was out of range */
+    smmuv3_evt_set_ssid(evt, true, info->u.c_bad_substream.ssid);
+}
+
+static void smmuv3_encode_f_cd_fetch(const SMMUEventInfo *info, Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.f_cd_fetch.ssv, info->u.f_cd_fetch.ssid);
+    smmuv3_evt_set_fetch_addr(evt, info->u.f_cd_fetch.addr);
+}
+
+static void smmuv3_encode_c_bad_cd(const SMMUEventInfo *info, Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.c_bad_cd.ssv, info->u.c_bad_cd.ssid);
+}
+
+/* The fields F_WALK_EABT shares with the translation faults */
+static void smmuv3_encode_walk_common(const struct FullInfo *f, Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, f->ssv, f->ssid);
+    EVT_SET_STALL(evt, f->stall);
+    EVT_SET_STAG(evt, f->stall ? f->stag : 0);
+    EVT_SET_ADDR(evt, f->addr);
+    EVT_SET_RNW(evt, f->rnw);
+    EVT_SET_PNU(evt, f->pnu);
+    EVT_SET_IND(evt, f->ind);
+    EVT_SET_CLASS(evt, f->class);
+}
+
+static void smmuv3_encode_f_walk_eabt(const SMMUEventInfo *info, Evt *evt)
+{
+    const struct FullInfo *f = &info->u.f_walk_eabt;
+
+    smmuv3_encode_walk_common(f, evt);
+    EVT_SET_S2(evt, f->s2);
+    /* The physical address of the descriptor whose fetch aborted */
+    smmuv3_evt_set_fetch_addr(evt, f->addr2);
+}
+
+/* F_TRANSLATION, F_ADDR_SIZE, F_ACCESS and F_PERMISSION */
+static void smmuv3_encode_f_walk_fault(const SMMUEventInfo *info, Evt *evt)
+{
+    const struct FullInfo *f = &info->u.f_translation;
+
+    smmuv3_encode_walk_common(f, evt);
+    EVT_SET_S2(evt, f->s2);
+    if (f->s2) {
+        /* The IPA that stage 2 could not translate */
+        smmuv3_evt_set_ipa(evt, f->addr2);
+    }
+}
+
+static void smmuv3_encode_f_cfg_conflict(const SMMUEventInfo *info,
+                                         Evt *evt)
+{
+    smmuv3_evt_set_ssid(evt, info->u.f_cfg_conflict.ssv,
+                        info->u.f_cfg_conflict.ssid);
+}
+
+/*
+ * Encode @info as the record of its type.  False for a type this model
+ * never raises; the caller drops it (no assertion: 7.3 lists them).
+ */
+static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
+{
+    memset(evt, 0, sizeof(*evt));
+    EVT_SET_TYPE(evt, info->type);
+    EVT_SET_SID(evt, info->sid);
+
+    switch (info->type) {
+    case SMMU_EVT_F_UUT:
+        smmuv3_encode_f_uut(info, evt);
+        return true;
+    case SMMU_EVT_C_BAD_STREAMID:
+        smmuv3_encode_c_bad_streamid(info, evt);
+        return true;
+    case SMMU_EVT_F_STE_FETCH:
+        smmuv3_encode_f_ste_fetch(info, evt);
+        return true;
+    case SMMU_EVT_C_BAD_STE:
+        smmuv3_encode_c_bad_ste(info, evt);
+        return true;
+    case SMMU_EVT_F_STREAM_DISABLED:
+        return true;
+    case SMMU_EVT_F_TRANS_FORBIDDEN:
+        smmuv3_encode_f_transl_forbidden(info, evt);
+        return true;
+    case SMMU_EVT_C_BAD_SUBSTREAMID:
+        smmuv3_encode_c_bad_substreamid(info, evt);
+        return true;
+    case SMMU_EVT_F_CD_FETCH:
+        smmuv3_encode_f_cd_fetch(info, evt);
+        return true;
+    case SMMU_EVT_C_BAD_CD:
+        smmuv3_encode_c_bad_cd(info, evt);
+        return true;
+    case SMMU_EVT_F_WALK_EABT:
+        smmuv3_encode_f_walk_eabt(info, evt);
+        return true;
+    case SMMU_EVT_F_TRANSLATION:
+    case SMMU_EVT_F_ADDR_SIZE:
+    case SMMU_EVT_F_ACCESS:
+    case SMMU_EVT_F_PERMISSION:
+        smmuv3_encode_f_walk_fault(info, evt);
+        return true;
+    case SMMU_EVT_F_CFG_CONFLICT:
+        smmuv3_encode_f_cfg_conflict(info, evt);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* SSV and SubstreamID of @info, wherever its record type keeps them */
+static void smmuv3_event_ssid(const SMMUEventInfo *info, bool *ssv,
+                              uint32_t *ssid)
+{
+    *ssv = false;
+    *ssid = 0;
+    switch (info->type) {
+    case SMMU_EVT_F_UUT:
+        *ssv = info->u.f_uut.ssv;
+        *ssid = info->u.f_uut.ssid;
+        break;
+    case SMMU_EVT_C_BAD_STREAMID:
+    case SMMU_EVT_C_BAD_STE:
+    case SMMU_EVT_C_BAD_CD:
+    case SMMU_EVT_F_CFG_CONFLICT:
+        /* These share struct SSIDInfo */
+        *ssv = info->u.c_bad_ste.ssv;
+        *ssid = info->u.c_bad_ste.ssid;
+        break;
+    case SMMU_EVT_F_STE_FETCH:
+    case SMMU_EVT_F_CD_FETCH:
+        *ssv = info->u.f_ste_fetch.ssv;
+        *ssid = info->u.f_ste_fetch.ssid;
+        break;
+    case SMMU_EVT_C_BAD_SUBSTREAMID:
+        *ssv = true;
+        *ssid = info->u.c_bad_substream.ssid;
+        break;
+    case SMMU_EVT_F_WALK_EABT:
+    case SMMU_EVT_F_TRANSLATION:
+    case SMMU_EVT_F_ADDR_SIZE:
+    case SMMU_EVT_F_ACCESS:
+    case SMMU_EVT_F_PERMISSION:
+        *ssv = info->u.f_translation.ssv;
+        *ssid = info->u.f_translation.ssid;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * The Event queue (7.2, 6.3 EVENTQ_PROD/CONS)
+ *
+ * A full queue loses the record.  If no overflow is outstanding
+ * (EVENTQ_PROD.OVFLG == EVENTQ_CONS.OVACKFLG), OVFLG toggles; software
+ * acknowledges by copying it to OVACKFLG.  GERROR.EVENTQ_ABT_ERR is only
+ * for an abort on the write of the record itself.
+ */
+static void smmuv3_eventq_push(SMMUv3State *s, const Evt *evt)
+{
+    SMMUQueue *q = &s->eventq;
+    dma_addr_t addr = Q_PROD_ENTRY(q);
+    Evt le;
+    MemTxResult r;
+    int i;
+
+    if (smmuv3_q_full(q)) {
+        if (!((q->prod ^ q->cons) & SMMU_EVTQ_OVFLG)) {
+            q->prod ^= SMMU_EVTQ_OVFLG;
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "smmuv3: Event queue overflow, record lost\n");
+        }
+        trace_smmuv3_eventq_overflow(q->prod, q->cons);
+        return;
+    }
+
+    for (i = 0; i < ARRAY_SIZE(le.word); i++) {
+        le.word[i] = cpu_to_le32(evt->word[i]);
+    }
+    r = dma_memory_write(&address_space_memory, addr, &le, sizeof(le),
+                         MEMTXATTRS_UNSPECIFIED);
+    if (r != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: abort writing an event record at 0x%"
+                      PRIx64 "\n", (uint64_t)addr);
+        trace_smmuv3_eventq_abort(addr);
+        smmuv3_trigger_irq(s, SMMU_IRQ_GERROR, R_GERROR_EVENTQ_ABT_ERR_MASK);
+        return;
+    }
+
+    /* Advance the index and wrap bit; OVFLG is kept */
+    q->prod = deposit32(q->prod, 0, q->log2size + 1, q->prod + 1);
+    smmuv3_trigger_irq(s, SMMU_IRQ_EVTQ, 0);
+}
+
+void smmuv3_record_event(SMMUv3State *s, SMMUEventInfo *info)
+{
+    Evt evt;
+
+    if (info->type == SMMU_EVT_NONE) {
+        return;
+    }
+    if (!smmuv3_eventq_enabled(s)) {
+        /* CR0.EVENTQEN == 0: events are discarded (7.2) */
+        trace_smmuv3_event_discarded(smmu_event_string(info->type), info->sid);
+        return;
+    }
+    if (!smmuv3_encode_event(info, &evt)) {
+        qemu_log_mask(LOG_UNIMP, "smmuv3: event type 0x%x not recorded\n",
+                      info->type);
+        return;
+    }
+
+    trace_smmuv3_record_event(smmu_event_string(info->type), info->sid);
+    smmuv3_eventq_push(s, &evt);
+    info->recorded = true;
+}
+
+/*
+ * One transaction, one event
+ *
+ * QEMU's memory core splits an access that the IOMMU fails into pieces of
+ * at most SMMU_FAULT_PIECE_MAX bytes, aligned to their address, and
+ * translates each piece again.  A fault is taken to continue the previous
+ * one, and raises no record, when all of these hold:
+ *  - the previous fault is of the same StreamID, SSV/SubstreamID, event
+ *    type and direction, and no other translation of that stream and no
+ *    SMMU register write came in between;
+ *  - its address lies after the previous piece, no further than the
+ *    largest piece the memory core can have made there;
+ *  - both are in the same 4KB page (a PCIe transaction never crosses one).
+ * A new DMA that starts at the same address as the last one therefore
+ * records a new event.
+ */
+static uint64_t smmuv3_fault_piece_end(uint64_t addr)
+{
+    uint64_t align = addr & -addr;
+
+    if (!align || align > SMMU_FAULT_PIECE_MAX) {
+        align = SMMU_FAULT_PIECE_MAX;
+    }
+    return addr + align;
+}
+
+void smmuv3_record_fault(SMMUv3State *s, SMMUEventInfo *event, hwaddr addr,
+                         bool is_write)
+{
+    SMMUv3FaultFilter *f = &s->fault_filter;
+    bool ssv;
+    uint32_t ssid;
+
+    if (event->type == SMMU_EVT_NONE) {
+        /* A fault the configuration does not record (CD.R, STE.S2R) */
+        f->valid = false;
+        return;
+    }
+
+    smmuv3_event_ssid(event, &ssv, &ssid);
+    if (f->valid && f->sid == event->sid && f->ssv == ssv &&
+        f->ssid == ssid && f->type == event->type && f->rnw == !is_write &&
+        addr > f->addr && addr <= f->next &&
+        (addr >> 12) == (f->addr >> 12)) {
+        trace_smmuv3_event_merged(smmu_event_string(event->type),
+                                  event->sid, addr);
+        f->addr = addr;
+        f->next = smmuv3_fault_piece_end(addr);
+        return;
+    }
+
+    *f = (SMMUv3FaultFilter) {
+        .valid = true,
+        .ssv = ssv,
+        .rnw = !is_write,
+        .type = event->type,
+        .sid = event->sid,
+        .ssid = ssid,
+        .addr = addr,
+        .next = smmuv3_fault_piece_end(addr),
+    };
+    smmuv3_record_event(s, event);
+}
+
+void smmuv3_fault_filter_pass(SMMUv3State *s, uint32_t sid)
+{
+    if (s->fault_filter.valid && s->fault_filter.sid == sid) {
+        s->fault_filter.valid = false;
+    }
+}
+
+void smmuv3_fault_filter_reset(SMMUv3State *s)
+{
+    s->fault_filter.valid = false;
+}
+
+/*
+ * Command errors (4.1): a command that is ILLEGAL stops the queue with
+ * CMDQ_CONS.ERR = CERROR_ILL and GERROR.CMDQ_ERR; CMDQ_CONS stays on it.
+ * Returns the error of @cmd, or SMMU_CERROR_NONE if it may run.
+ */
+SMMUCmdError smmuv3_cmd_check(SMMUv3State *s, const Cmd *cmd)
+{
+    uint32_t type = CMD_TYPE(cmd);
+    const char *why = NULL;
+
+    switch (type) {
+    case SMMU_CMD_PREFETCH_CONFIG:
+    case SMMU_CMD_PREFETCH_ADDR:
+    case SMMU_CMD_CFGI_STE:
+    case SMMU_CMD_CFGI_STE_RANGE:
+    case SMMU_CMD_CFGI_CD:
+    case SMMU_CMD_CFGI_CD_ALL:
+        /* 4.2, 4.3: this is the Non-secure Command queue */
+        if (CMD_SSEC(cmd)) {
+            why = "SSec set on the Non-secure Command queue";
+        }
+        break;
+    case SMMU_CMD_CFGI_VMS_PIDM:
+        /* 4.3: needs MPAM, which this SMMU does not implement */
+        why = "CMD_CFGI_VMS_PIDM without MPAM";
+        break;
+    case SMMU_CMD_TLBI_NH_ALL:
+    case SMMU_CMD_TLBI_NH_ASID:
+    case SMMU_CMD_TLBI_NH_VA:
+    case SMMU_CMD_TLBI_NH_VAA:
+        if (!STAGE1_SUPPORTED(s)) {
+            why = "stage-1 TLBI with IDR0.S1P == 0";
+        }
+        break;
+    case SMMU_CMD_TLBI_EL3_ALL:
+    case SMMU_CMD_TLBI_EL3_VA:
+        why = "EL3 TLBI on the Non-secure Command queue";
+        break;
+    case SMMU_CMD_TLBI_EL2_ALL:
+    case SMMU_CMD_TLBI_EL2_ASID:
+    case SMMU_CMD_TLBI_EL2_VA:
+    case SMMU_CMD_TLBI_EL2_VAA:
+        if (!FIELD_EX32(s->idr[0], IDR0, HYP)) {
+            why = "EL2 TLBI with IDR0.HYP == 0";
+        }
+        break;
+    case SMMU_CMD_TLBI_S12_VMALL:
+    case SMMU_CMD_TLBI_S2_IPA:
+        if (!STAGE2_SUPPORTED(s)) {
+            why = "stage-2 TLBI with IDR0.S2P == 0";
+        }
+        break;
+    case SMMU_CMD_TLBI_NSNH_ALL:
+        break;
+    case SMMU_CMD_ATC_INV:
+        if (!FIELD_EX32(s->idr[0], IDR0, ATS)) {
+            why = "CMD_ATC_INV with IDR0.ATS == 0";
+        }
+        break;
+    case SMMU_CMD_PRI_RESP:
+        if (!FIELD_EX32(s->idr[0], IDR0, PRI)) {
+            why = "CMD_PRI_RESP with IDR0.PRI == 0";
+        }
+        break;
+    case SMMU_CMD_RESUME:
+    case SMMU_CMD_STALL_TERM:
+        /* STALL_MODEL 0b01: stalling is not supported */
+        if (FIELD_EX32(s->idr[0], IDR0, STALL_MODEL) == 1) {
+            why = "stall command with IDR0.STALL_MODEL == 0b01";
+        }
+        break;
+    case SMMU_CMD_SYNC:
+        /* 4.7: CS == 0b11 is reserved */
+        if (CMD_SYNC_CS(cmd) == 3) {
+            why = "CMD_SYNC with the reserved CS value 0b11";
+        }
+        break;
+    default:
+        why = "reserved opcode";
+        break;
+    }
+
+    if (!why) {
+        return SMMU_CERROR_NONE;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: illegal command 0x%02x (%s): %s\n",
+                  type, smmu_cmd_string(type), why);
+    trace_smmuv3_cmd_illegal(type, why);
+    return SMMU_CERROR_ILL;
+}
+
+/*
+ * GBPA (6.3): a write takes effect only with UPDATE set, and the SMMU
+ * clears UPDATE once the new attributes apply (here at once).  A write
+ * with UPDATE clear is ignored.  Reserved bits read as zero.  Returns
+ * true if the register changed.
+ */
+bool smmuv3_write_gbpa(SMMUv3State *s, uint32_t data)
+{
+    bool update = data & R_GBPA_UPDATE_MASK;
+
+    trace_smmuv3_write_gbpa(data, update);
+    if (!update) {
+        return false;
+    }
+    if (data & ~(SMMU_GBPA_WRITABLE | R_GBPA_UPDATE_MASK)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: GBPA write sets reserved bits 0x%x\n",
+                      (uint32_t)(data & ~(SMMU_GBPA_WRITABLE |
+                                          R_GBPA_UPDATE_MASK)));
+    }
+    s->gbpa = data & SMMU_GBPA_WRITABLE;
+    return true;
+}

@@ -1,7 +1,806 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the Arm SMMUv3: event records, the Event queue, command
+ * errors, GERROR/GERRORN and GBPA
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The DMA test device (00:04.0, StreamID 0x20) makes faulting and
+ * passing DMAs; each case checks the event records word by word (IHI 0070
+ * 7.3), the queue and error registers (6.3) and the bytes in memory.
+ */
+
 #include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "libqtest.h"
+#include "libqos/libqos-malloc.h"
+#include "libqos/generic-pcihost.h"
+#include "libqos/dma-testdev.h"
+#include "libqos/smmuv3.h"
+
+#define DEV_DEVFN       QPCI_DEVFN(4, 0)
+#define DEV_SID         0x20        /* requester ID of 00:04.0 */
+
+/* Guest RAM plan: 512 MiB at 0x40000000 */
+#define RAM_BASE        0x40000000ULL
+#define ALLOC_SIZE      (16 * MiB)
+#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+#define SMMU_MEM_SIZE   (48 * MiB)
+#define DMA_PA          0x50000000ULL
+#define IOVA            0x50100000ULL   /* mapped read-write */
+#define IOVA_RO         0x50101000ULL   /* mapped read-only */
+#define IOVA_NOAF       0x50102000ULL   /* mapped, Access flag clear */
+#define IOVA_HOLE       0x50200000ULL   /* not mapped */
+#define PA              0x52345000ULL
+#define PA_HIGH         0x100000000ULL  /* beyond a 32-bit IPS */
+#define NO_MEMORY       0x80000000000ULL /* nothing decodes here */
+
+#define ASID            1
+#define VMID            3
+#define T0SZ            16
+#define S2_T0SZ         32
+#define S2_SL0          1
+
+#define MARKER          0x5a
+#define LEN             256             /* 64 bus pieces of 4 bytes */
+
+typedef struct Ctx {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QGenericPCIBus pcibus;
+    QDmaTestdev dev;
+    QSMMUv3 smmu;
+} Ctx;
+
+/* Start the virt board (stage=nested SMMU) and bring the SMMU up */
+static void ctx_start_cfg(Ctx *c, QSMMUv3Config *cfg)
+{
+    memset(c, 0, sizeof(*c));
+    cfg->mem = SMMU_MEM;
+    cfg->mem_size = SMMU_MEM_SIZE;
+    c->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
+                         "-device dma-testdev,bus=pcie.0,addr=04.0");
+    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
+    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
+    dma_testdev_init(&c->dev, &c->pcibus.bus, DEV_DEVFN);
+    qsmmu_init(&c->smmu, c->qts, cfg);
+}
+
+static void ctx_start(Ctx *c)
+{
+    QSMMUv3Config cfg = { 0 };
+
+    ctx_start_cfg(c, &cfg);
+}
+
+static void ctx_stop(Ctx *c)
+{
+    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
+    qsmmu_uninit(&c->smmu);
+    dma_testdev_uninit(&c->dev);
+    alloc_destroy(&c->alloc);
+    qtest_quit(c->qts);
+}
+
+/* DMA helpers */
+
+static uint32_t dma_write(Ctx *c, uint64_t iova, uint32_t len)
+{
+    return dma_testdev_write_pattern(&c->dev, iova, len, 0x1234);
+}
+
+static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    qtest_memread(c->qts, pa, buf, len);
+    for (i = 0; i < len; i++) {
+        g_assert_cmphex(buf[i], ==, MARKER);
+    }
+}
+
+/* A write of LEN bytes at @iova lands at @pa */
+static void assert_write_lands(Ctx *c, uint64_t iova, uint64_t pa)
+{
+    g_autofree uint8_t *want = g_malloc(LEN);
+    g_autofree uint8_t *got = g_malloc(LEN);
+
+    qtest_memset(c->qts, pa, MARKER, LEN);
+    g_assert_cmpstr(dma_testdev_result_name(dma_write(c, iova, LEN)), ==,
+                    "ok");
+    dma_testdev_pattern(want, LEN, 0x1234);
+    qtest_memread(c->qts, pa, got, LEN);
+    g_assert_cmpmem(want, LEN, got, LEN);
+}
+
+/* A write of LEN bytes at @iova ends in @result and changes no memory */
+static void assert_write_stopped(Ctx *c, uint64_t iova, uint32_t result)
+{
+    qtest_memset(c->qts, iova, MARKER, LEN);
+    g_assert_cmpstr(dma_testdev_result_name(dma_write(c, iova, LEN)), ==,
+                    dma_testdev_result_name(result));
+    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, 0);
+    assert_untouched(c, iova, LEN);
+}
+
+/* Event checks */
+
+static void assert_no_event(Ctx *c)
+{
+    QSMMUEvent ev;
+
+    if (qsmmu_evtq_pop(&c->smmu, &ev)) {
+        g_autofree char *s = qsmmu_event_describe(&ev);
+
+        g_error("unexpected event: %s", s);
+    }
+}
+
+/*
+ * Exactly one record is queued: of @type, from the test device, without
+ * a SubstreamID.  Word 0 holds nothing else (no Stall, no STAG).
+ */
+static void pop_only_event(Ctx *c, uint8_t type, QSMMUEvent *ev)
+{
+    uint32_t n = qsmmu_evtq_count(&c->smmu);
+
+    g_assert_true(qsmmu_evtq_pop(&c->smmu, ev));
+    if (ev->type != type || n != 1) {
+        g_autofree char *s = qsmmu_event_describe(ev);
+
+        g_error("expected one %s, got %u records, the first %s",
+                qsmmu_event_name(type), n, s);
+    }
+    g_assert_cmphex(ev->raw[0], ==, ((uint64_t)DEV_SID << 32) | type);
+}
+
+/* A translation fault record (7.3.12 to 7.3.15) for the test device */
+static void assert_walk_fault(const QSMMUEvent *ev, uint64_t iova, bool rnw,
+                              bool s2, uint64_t ipa)
+{
+    uint64_t w1 = 0;
+
+    g_assert_cmphex(ev->input_addr, ==, iova);
+    g_assert_cmpuint(ev->rnw, ==, rnw);
+    g_assert_cmpuint(ev->s2, ==, s2);
+    g_assert_cmpuint(ev->class, ==, QSMMU_CLASS_IN);
+    g_assert_false(ev->pnu);
+    g_assert_false(ev->ind);
+    g_assert_false(ev->stall);
+    /* Bits [127:64]: only RnW, S2 and CLASS are set */
+    qsmmu_set(&w1, QSMMU_FIELD(35, 1), rnw);
+    qsmmu_set(&w1, QSMMU_FIELD(39, 1), s2);
+    qsmmu_set(&w1, QSMMU_FIELD(40, 2), QSMMU_CLASS_IN);
+    g_assert_cmphex(ev->raw[1], ==, w1);
+    /* Bits [255:192]: the IPA for a stage-2 fault, else nothing */
+    g_assert_cmphex(ev->raw[3], ==, s2 ? (ipa & ~0xfffULL) : 0);
+}
+
+/* Stream configurations */
+
+static void set_ste(Ctx *c, void (*make)(uint64_t *ste))
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+
+    make(ste);
+    qsmmu_write_ste(&c->smmu, DEV_SID, ste);
+}
+
+/*
+ * Stage 1 with one CD: IOVA read-write -> PA, IOVA_RO read-only,
+ * IOVA_NOAF with its Access flag clear, IOVA_HOLE not mapped.  @ips is
+ * the CD's IPS; PA_HIGH is mapped at IOVA + 16 KiB.
+ */
+static void set_ste_s1(Ctx *c, uint8_t ips)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUPageTable pt;
+    uint64_t cdptr, desc;
+
+    qsmmu_pt_new(&c->smmu, &pt, T0SZ);
+    qsmmu_pt_map(&pt, IOVA, PA, 4096, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt, IOVA_RO, PA, 4096, QSMMU_PROT_READ);
+    qsmmu_pt_map(&pt, IOVA_NOAF, PA, 4096, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt, IOVA + 0x4000, PA_HIGH, 4096, QSMMU_PROT_RW);
+    desc = qsmmu_pt_desc_addr(&pt, IOVA_NOAF);
+    g_assert(desc);
+    qsmmu_mem_writeq(&c->smmu, desc,
+                     qsmmu_mem_readq(&c->smmu, desc) & ~BIT_ULL(10));
+
+    cdptr = qsmmu_cd_alloc(&c->smmu, 1);
+    qsmmu_cd_s1(cd, ASID, pt.root, T0SZ, QSMMU_TG0_4K, ips);
+    qsmmu_store_cd(&c->smmu, cdptr, cd);
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c->smmu, DEV_SID, ste);
+}
+
+/* Event records */
+
+/*
+ * STE.V = 0 (5.2): one C_BAD_STE for a 256-byte DMA, StreamID only.
+ * QEMU splits the failed DMA into 64 bus pieces; they are one transaction.
+ */
+static void test_c_bad_ste(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_invalid);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    g_assert_cmphex(ev.raw[1], ==, 0);
+    g_assert_cmphex(ev.raw[2], ==, 0);
+    g_assert_cmphex(ev.raw[3], ==, 0);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/* A StreamID beyond STRTAB_BASE_CFG.LOG2SIZE: C_BAD_STREAMID (7.3.3) */
+static void test_c_bad_streamid(void)
+{
+    QSMMUv3Config cfg = { .sid_bits = 5 };  /* StreamIDs 0..0x1f */
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start_cfg(&c, &cfg);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
+    g_assert_cmphex(ev.raw[1] | ev.raw[2] | ev.raw[3], ==, 0);
+    ctx_stop(&c);
+}
+
+/* The stream table cannot be read: F_STE_FETCH naming the STE (7.3.4) */
+static void test_f_ste_fetch(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    qsmmu_disable(&c.smmu);
+    qsmmu_writeq(&c.smmu, QSMMU_STRTAB_BASE, NO_MEMORY);
+    qsmmu_cmd_cfgi_all(&c.smmu);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    qsmmu_enable(&c.smmu);
+
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_STE_FETCH, &ev);
+    g_assert_cmphex(ev.fetch_addr, ==, NO_MEMORY + DEV_SID * 64);
+    g_assert_cmphex(ev.raw[1] | ev.raw[2], ==, 0);
+    ctx_stop(&c);
+}
+
+/* CD.V = 0 behind a stage-1 STE: C_BAD_CD (7.3.10) */
+static void test_c_bad_cd(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    uint64_t cdptr;
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    cdptr = qsmmu_cd_alloc(&c.smmu, 1);
+    qsmmu_cd_invalid(cd);
+    qsmmu_store_cd(&c.smmu, cdptr, cd);
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+
+    assert_write_stopped(&c, IOVA, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_C_BAD_CD, &ev);
+    g_assert_cmphex(ev.raw[1] | ev.raw[2] | ev.raw[3], ==, 0);
+    ctx_stop(&c);
+}
+
+/*
+ * F_TRANSLATION at stage 1 (7.3.12): the input address of the first byte,
+ * RnW, CLASS = IN, S2 = 0 and no IPA.  One record per DMA: a new DMA at
+ * the same address, and a read, each get their own.
+ */
+static void test_f_translation(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste_s1(&c, QSMMU_PS_44);
+
+    assert_write_stopped(&c, IOVA_HOLE + 0x40, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    assert_walk_fault(&ev, IOVA_HOLE + 0x40, false, false, 0);
+
+    assert_write_stopped(&c, IOVA_HOLE + 0x40, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    assert_walk_fault(&ev, IOVA_HOLE + 0x40, false, false, 0);
+
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_HOLE + 0x40, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    assert_walk_fault(&ev, IOVA_HOLE + 0x40, true, false, 0);
+    ctx_stop(&c);
+}
+
+/* A write to a read-only page: F_PERMISSION (7.3.15); reads still pass */
+static void test_f_permission(void)
+{
+    uint8_t want[LEN];
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste_s1(&c, QSMMU_PS_44);
+    memset(want, 0x77, LEN);
+    qtest_memwrite(c.qts, PA, want, LEN);
+
+    g_assert_cmpuint(dma_write(&c, IOVA_RO, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 0);
+    pop_only_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
+    assert_walk_fault(&ev, IOVA_RO, false, false, 0);
+
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_RO, LEN), ==,
+                     DMA_TESTDEV_RESULT_OK);
+    g_assert_cmphex(dma_testdev_csum(&c.dev), ==,
+                    dma_testdev_checksum(want, LEN));
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/* A page whose Access flag is clear, CD.AFFD = 0: F_ACCESS (7.3.14) */
+static void test_f_access(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste_s1(&c, QSMMU_PS_44);
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_NOAF + 0x100, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_ACCESS, &ev);
+    assert_walk_fault(&ev, IOVA_NOAF + 0x100, true, false, 0);
+    ctx_stop(&c);
+}
+
+/* An output address beyond CD.IPS (32 bits): F_ADDR_SIZE (7.3.13) */
+static void test_f_addr_size(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste_s1(&c, QSMMU_PS_32);
+    assert_write_lands(&c, IOVA, PA);
+    g_assert_cmpuint(dma_write(&c, IOVA + 0x4000, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_ADDR_SIZE, &ev);
+    assert_walk_fault(&ev, IOVA + 0x4000, false, false, 0);
+    ctx_stop(&c);
+}
+
+/*
+ * Stage 2 only, IPA not mapped: F_TRANSLATION with S2 = 1, CLASS = IN and
+ * the faulting IPA in bits [251:204] (7.3.12).
+ */
+static void test_f_translation_s2(void)
+{
+    QSMMUStage2 s2 = {
+        .vmid = VMID, .t0sz = S2_T0SZ, .sl0 = S2_SL0,
+        .tg = QSMMU_S2TG_4K, .ps = QSMMU_PS_44,
+    };
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUPageTable pt;
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    qsmmu_pt_new_s2(&c.smmu, &pt, S2_T0SZ, S2_SL0);
+    qsmmu_pt_map(&pt, IOVA, PA, 4096, QSMMU_PROT_RW);
+    s2.s2ttb = pt.root;
+    qsmmu_ste_s2(ste, &s2);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+
+    assert_write_lands(&c, IOVA, PA);
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_HOLE + 0x80, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    assert_walk_fault(&ev, IOVA_HOLE + 0x80, true, true, IOVA_HOLE);
+    g_assert_cmphex(ev.ipa, ==, IOVA_HOLE);
+    ctx_stop(&c);
+}
+
+/* The Event queue */
+
+static uint32_t evtq_prod(Ctx *c)
+{
+    return qsmmu_readl(&c->smmu, QSMMU_EVENTQ_PROD);
+}
+
+/* CR0.EVENTQEN = 0: the event is discarded, the queue is untouched */
+static void test_eventq_disabled(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_invalid);
+    qsmmu_write_cr0(&c.smmu, c.smmu.cr0 & ~QSMMU_CR0_EVENTQEN);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    g_assert_cmphex(evtq_prod(&c), ==, 0);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+
+    qsmmu_write_cr0(&c.smmu, c.smmu.cr0 | QSMMU_CR0_EVENTQEN);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    ctx_stop(&c);
+}
+
+/* One faulting DMA per page of IOVA_HOLE: one F_TRANSLATION each */
+static void fault_page(Ctx *c, int page)
+{
+    g_assert_cmpuint(dma_write(c, IOVA_HOLE + page * 4096, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+}
+
+/*
+ * A full queue loses records (7.2): EVENTQ_PROD.OVFLG toggles once per
+ * overflow until software acknowledges it in EVENTQ_CONS.OVACKFLG; no
+ * GERROR.  After the acknowledgement records flow again.
+ */
+static void test_eventq_overflow(void)
+{
+    QSMMUv3Config cfg = { .evtq_log2 = 1 };     /* two records */
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start_cfg(&c, &cfg);
+    set_ste_s1(&c, QSMMU_PS_44);
+
+    fault_page(&c, 0);
+    fault_page(&c, 1);
+    g_assert_cmphex(evtq_prod(&c), ==, 2);      /* full: wrap bit set */
+    fault_page(&c, 2);
+    g_assert_cmphex(evtq_prod(&c), ==, QSMMU_EVTQ_PROD_OVFLG | 2);
+    fault_page(&c, 3);
+    g_assert_cmphex(evtq_prod(&c), ==, QSMMU_EVTQ_PROD_OVFLG | 2);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+
+    /* The two records kept are the first two */
+    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE);
+    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 4096);
+    /* qsmmu_evtq_pop acknowledged the overflow */
+    g_assert_cmphex(qsmmu_readl(&c.smmu, QSMMU_EVENTQ_CONS), ==,
+                    QSMMU_EVTQ_PROD_OVFLG | 2);
+
+    fault_page(&c, 4);
+    g_assert_cmphex(evtq_prod(&c), ==, QSMMU_EVTQ_PROD_OVFLG | 3);
+    fault_page(&c, 5);
+    fault_page(&c, 6);                          /* second overflow */
+    g_assert_cmphex(evtq_prod(&c), ==, 0);
+    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 4 * 4096);
+    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 5 * 4096);
+    assert_no_event(&c);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+    ctx_stop(&c);
+}
+
+/* Point the Event queue at @addr (EVENTQEN toggled around the change) */
+static void evtq_move(Ctx *c, uint64_t addr)
+{
+    qsmmu_write_cr0(&c->smmu, c->smmu.cr0 & ~QSMMU_CR0_EVENTQEN);
+    qsmmu_writeq(&c->smmu, QSMMU_EVENTQ_BASE, addr | c->smmu.evtq_log2);
+    qsmmu_writel(&c->smmu, QSMMU_EVENTQ_PROD, 0);
+    qsmmu_writel(&c->smmu, QSMMU_EVENTQ_CONS, 0);
+    c->smmu.evtq = addr;
+    c->smmu.evtq_cons = 0;
+    qsmmu_write_cr0(&c->smmu, c->smmu.cr0 | QSMMU_CR0_EVENTQEN);
+}
+
+/* An abort on the record's write: GERROR.EVENTQ_ABT_ERR (7.2) */
+static void test_eventq_abort(void)
+{
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_invalid);
+    evtq_move(&c, NO_MEMORY);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==,
+                    QSMMU_GERROR_EVENTQ_ABT_ERR);
+    g_assert_cmphex(evtq_prod(&c), ==, 0);
+    qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_EVENTQ_ABT_ERR);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+    ctx_stop(&c);
+}
+
+/*
+ * GERROR/GERRORN (6.3): an error is active while the bits differ.  A new
+ * error of an active kind does not toggle GERROR; once acknowledged, the
+ * next one toggles it again (so GERROR's bit goes back to 0).
+ */
+static void test_gerror_toggle(void)
+{
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_invalid);
+    evtq_move(&c, NO_MEMORY);
+    g_assert_cmphex(qsmmu_gerror(&c.smmu), ==, 0);
+
+    dma_write(&c, DMA_PA, LEN);
+    g_assert_cmphex(qsmmu_gerror(&c.smmu), ==, QSMMU_GERROR_EVENTQ_ABT_ERR);
+    dma_write(&c, DMA_PA + 4096, LEN);
+    g_assert_cmphex(qsmmu_gerror(&c.smmu), ==, QSMMU_GERROR_EVENTQ_ABT_ERR);
+
+    qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_EVENTQ_ABT_ERR);
+    g_assert_cmphex(qsmmu_gerrorn(&c.smmu), ==, QSMMU_GERROR_EVENTQ_ABT_ERR);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+
+    dma_write(&c, DMA_PA, LEN);
+    g_assert_cmphex(qsmmu_gerror(&c.smmu), ==, 0);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==,
+                    QSMMU_GERROR_EVENTQ_ABT_ERR);
+    qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_EVENTQ_ABT_ERR);
+    g_assert_cmphex(qsmmu_gerrorn(&c.smmu), ==, 0);
+    ctx_stop(&c);
+}
+
+/* Command errors */
+
+static uint32_t cmdq_cons(Ctx *c)
+{
+    uint32_t mask = (2u << c->smmu.cmdq_log2) - 1;
+
+    return qsmmu_readl(&c->smmu, QSMMU_CMDQ_CONS) & mask;
+}
+
+/*
+ * Push @cmd: the SMMU stops on it with CERROR_ILL (4.1): CMDQ_CONS names
+ * it, CMDQ_CONS.ERR = ILL, GERROR.CMDQ_ERR is active.  Then replace it by
+ * a CMD_SYNC and acknowledge, and the queue drains.
+ */
+static void assert_cmd_illegal(Ctx *c, const uint64_t *cmd, const char *what)
+{
+    uint32_t at = c->smmu.cmdq_prod;
+
+    qsmmu_cmd_push(&c->smmu, cmd);
+    if (qsmmu_cmdq_wait(&c->smmu)) {
+        g_error("%s was consumed, expected CERROR_ILL", what);
+    }
+    g_assert_cmphex(cmdq_cons(c), ==, at);
+    g_assert_cmpuint(qsmmu_cmdq_error(&c->smmu), ==, QSMMU_CERROR_ILL);
+    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==,
+                    QSMMU_GERROR_CMDQ_ERR);
+    qsmmu_cmdq_recover(&c->smmu);
+    g_assert_true(qsmmu_cmdq_wait(&c->smmu));
+    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
+}
+
+static void cmd_make(uint64_t *cmd, uint32_t opcode)
+{
+    memset(cmd, 0, QSMMU_CMD_WORDS * sizeof(*cmd));
+    qsmmu_set(cmd, QSMMU_CMD_OPCODE, opcode);
+}
+
+/*
+ * A reserved opcode stops the queue on it; commands behind it wait.
+ * Acknowledging without fixing it raises the error again; fixing it lets
+ * the commands behind run (the CFGI_STE then makes the new STE count).
+ */
+static void test_cmdq_stop(void)
+{
+    uint64_t cmd[QSMMU_CMD_WORDS], ste[QSMMU_STE_WORDS];
+    uint32_t at, gerror;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_bypass);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+
+    at = c.smmu.cmdq_prod;
+    cmd_make(cmd, 0x07);                        /* CMD_CFGI_VMS_PIDM */
+    qsmmu_cmd_push(&c.smmu, cmd);
+    qsmmu_ste_abort(ste);
+    qsmmu_store_ste(&c.smmu, DEV_SID, ste);
+    qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
+    g_assert_false(qsmmu_cmd_sync(&c.smmu));
+    g_assert_cmphex(cmdq_cons(&c), ==, at);
+    g_assert_cmpuint(qsmmu_cmdq_error(&c.smmu), ==, QSMMU_CERROR_ILL);
+    gerror = qsmmu_gerror(&c.smmu);
+    g_assert_cmphex(gerror ^ qsmmu_gerrorn(&c.smmu), ==,
+                    QSMMU_GERROR_CMDQ_ERR);
+    /* The CFGI_STE behind the bad command has not run */
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+
+    /* Acknowledged but not fixed: the same command fails again */
+    qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_CMDQ_ERR);
+    g_assert_cmphex(cmdq_cons(&c), ==, at);
+    g_assert_cmphex(qsmmu_gerror(&c.smmu), ==,
+                    gerror ^ QSMMU_GERROR_CMDQ_ERR);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==,
+                    QSMMU_GERROR_CMDQ_ERR);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+
+    /* Fixed: the rest of the queue runs */
+    qsmmu_cmdq_recover(&c.smmu);
+    g_assert_true(qsmmu_cmdq_wait(&c.smmu));
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/* Reserved opcodes, and commands this SMMU's IDRs make ILLEGAL (4.1) */
+static void test_cmdq_illegal(void)
+{
+    static const uint8_t reserved[] = { 0x00, 0x07, 0x08, 0x0c, 0x14, 0x19,
+                                        0x24, 0x29, 0x2b, 0x31, 0x42, 0x47,
+                                        0x58, 0x60, 0x7f, 0xff };
+    static const struct {
+        uint8_t opcode;
+        const char *what;
+    } unsupported[] = {
+        { 0x18, "CMD_TLBI_EL3_ALL (Non-secure queue)" },
+        { 0x1a, "CMD_TLBI_EL3_VA (Non-secure queue)" },
+        { 0x20, "CMD_TLBI_EL2_ALL (IDR0.HYP = 0)" },
+        { 0x21, "CMD_TLBI_EL2_ASID (IDR0.HYP = 0)" },
+        { 0x22, "CMD_TLBI_EL2_VA (IDR0.HYP = 0)" },
+        { 0x23, "CMD_TLBI_EL2_VAA (IDR0.HYP = 0)" },
+        { 0x40, "CMD_ATC_INV (IDR0.ATS = 0)" },
+        { 0x41, "CMD_PRI_RESP (IDR0.PRI = 0)" },
+        { 0x44, "CMD_RESUME (IDR0.STALL_MODEL = 0b01)" },
+        { 0x45, "CMD_STALL_TERM (IDR0.STALL_MODEL = 0b01)" },
+    };
+    static const uint8_t ssec[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06 };
+    uint64_t cmd[QSMMU_CMD_WORDS];
+    int i;
+    Ctx c;
+
+    ctx_start(&c);
+    for (i = 0; i < ARRAY_SIZE(reserved); i++) {
+        g_autofree char *what = g_strdup_printf("opcode 0x%02x",
+                                                reserved[i]);
+
+        cmd_make(cmd, reserved[i]);
+        assert_cmd_illegal(&c, cmd, what);
+    }
+    for (i = 0; i < ARRAY_SIZE(unsupported); i++) {
+        cmd_make(cmd, unsupported[i].opcode);
+        assert_cmd_illegal(&c, cmd, unsupported[i].what);
+    }
+    for (i = 0; i < ARRAY_SIZE(ssec); i++) {
+        g_autofree char *what = g_strdup_printf("opcode 0x%02x, SSec = 1",
+                                                ssec[i]);
+
+        cmd_make(cmd, ssec[i]);
+        qsmmu_set(cmd, QSMMU_CMD_SSEC, 1);
+        assert_cmd_illegal(&c, cmd, what);
+    }
+    cmd_make(cmd, QSMMU_OP_CMD_SYNC);
+    qsmmu_set(cmd, QSMMU_CMD_SYNC_CS, 3);
+    assert_cmd_illegal(&c, cmd, "CMD_SYNC, CS = 0b11");
+
+    /* Legal commands still run */
+    qsmmu_cmd_cfgi_all(&c.smmu);
+    qsmmu_cmd_tlbi_nsnh_all(&c.smmu);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    ctx_stop(&c);
+}
+
+/* GBPA */
+
+static void gbpa_wait(Ctx *c)
+{
+    g_assert_cmphex(qsmmu_read_gbpa(&c->smmu) & QSMMU_GBPA_UPDATE, ==, 0);
+}
+
+/*
+ * GBPA (6.3): a write without UPDATE is ignored; with UPDATE it applies,
+ * UPDATE reads as 0 once done, every attribute field reads back and the
+ * reserved bits read as 0.  SMMUEN = 0, so DMA follows GBPA.ABORT.
+ */
+static void test_gbpa_update(void)
+{
+    uint64_t want = 0;
+    Ctx c;
+    QSMMUv3Config cfg = { .no_smmuen = true };
+
+    ctx_start_cfg(&c, &cfg);
+    g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, 0x1000);  /* SHCFG=01 */
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+
+    /* ABORT without UPDATE: ignored */
+    qsmmu_writel(&c.smmu, QSMMU_GBPA, QSMMU_GBPA_ABORT);
+    g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, 0x1000);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+
+    /* Every field, reserved bits set too */
+    qsmmu_set(&want, QSMMU_GBPA_MEMATTR, 0xa);
+    qsmmu_set(&want, QSMMU_GBPA_MTCFG, 1);
+    qsmmu_set(&want, QSMMU_GBPA_ALLOCCFG, 0x5);
+    qsmmu_set(&want, QSMMU_GBPA_SHCFG, 2);
+    qsmmu_set(&want, QSMMU_GBPA_PRIVCFG, 3);
+    qsmmu_set(&want, QSMMU_GBPA_INSTCFG, 2);
+    want |= QSMMU_GBPA_ABORT;
+    qsmmu_writel(&c.smmu, QSMMU_GBPA,
+                 want | QSMMU_GBPA_UPDATE | 0x7fe0c0e0);
+    gbpa_wait(&c);
+    g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
+
+    /* Clearing ABORT without UPDATE changes nothing */
+    qsmmu_writel(&c.smmu, QSMMU_GBPA, want & ~QSMMU_GBPA_ABORT);
+    g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
+
+    /* With UPDATE it does; the other fields are kept */
+    qsmmu_set_gbpa(&c.smmu, false);
+    g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want & ~QSMMU_GBPA_ABORT);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/*
+ * CR0.SMMUEN switches between GBPA and the stream table at run time
+ * (6.3 CR0, GBPA).  With SMMUEN = 0 not even an invalid STE is read.
+ */
+static void test_gbpa_smmuen_switch(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_bypass);
+    qsmmu_set_gbpa(&c.smmu, true);
+    assert_write_lands(&c, DMA_PA, DMA_PA);         /* STE: bypass */
+
+    qsmmu_disable(&c.smmu);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_enable(&c.smmu);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+
+    set_ste(&c, qsmmu_ste_abort);
+    qsmmu_set_gbpa(&c.smmu, false);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_disable(&c.smmu);
+    assert_write_lands(&c, DMA_PA, DMA_PA);         /* GBPA: bypass */
+
+    set_ste(&c, qsmmu_ste_invalid);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+    assert_no_event(&c);
+    qsmmu_enable(&c.smmu);
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    ctx_stop(&c);
+}
 
 int main(int argc, char **argv)
 {
-    return 1;
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/arm/smmuv3/events/c-bad-ste", test_c_bad_ste);
+    qtest_add_func("/arm/smmuv3/events/c-bad-streamid", test_c_bad_streamid);
+    qtest_add_func("/arm/smmuv3/events/f-ste-fetch", test_f_ste_fetch);
+    qtest_add_func("/arm/smmuv3/events/c-bad-cd", test_c_bad_cd);
+    qtest_add_func("/arm/smmuv3/events/f-translation", test_f_translation);
+    qtest_add_func("/arm/smmuv3/events/f-permission", test_f_permission);
+    qtest_add_func("/arm/smmuv3/events/f-access", test_f_access);
+    qtest_add_func("/arm/smmuv3/events/f-addr-size", test_f_addr_size);
+    qtest_add_func("/arm/smmuv3/events/f-translation-s2",
+                   test_f_translation_s2);
+    qtest_add_func("/arm/smmuv3/events/eventq-disabled",
+                   test_eventq_disabled);
+    qtest_add_func("/arm/smmuv3/events/eventq-overflow",
+                   test_eventq_overflow);
+    qtest_add_func("/arm/smmuv3/events/eventq-abort", test_eventq_abort);
+    qtest_add_func("/arm/smmuv3/events/gerror-toggle", test_gerror_toggle);
+    qtest_add_func("/arm/smmuv3/events/cmdq-stop", test_cmdq_stop);
+    qtest_add_func("/arm/smmuv3/events/cmdq-illegal", test_cmdq_illegal);
+    qtest_add_func("/arm/smmuv3/gbpa/update", test_gbpa_update);
+    qtest_add_func("/arm/smmuv3/gbpa/smmuen-switch", test_gbpa_smmuen_switch);
+
+    return g_test_run();
 }
