@@ -15,7 +15,8 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 
 # Our qtests, and the base's own aarch64 qtests that touch what we change
 # (machine, QOM, device introspection, QMP/HMP) and run without firmware.
-OUR_QTESTS := smmuv3-test dma-testdev-test
+OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
+              smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 

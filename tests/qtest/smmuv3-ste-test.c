@@ -1,7 +1,914 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * QTest for the SMMUv3 configuration decode: stream table, STE and CD
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Each case gives the SMMU of the virt board a stream table, an STE and
+ * maybe a CD as IHI 0070 chapter 5 describes them, valid or not, lets the
+ * DMA test device (00:04.0, StreamID 0x20) access memory through it and
+ * checks the bytes in guest memory, the device's RESULT register, the
+ * event record (7.3) and the stream's domain kind from query-smmuv3.
+ * Reserved and garbage values must give the architected event, never a
+ * crash.
+ */
+
 #include "qemu/osdep.h"
+#include "qemu/units.h"
+#include "libqtest.h"
+#include "libqos/libqos-malloc.h"
+#include "libqos/generic-pcihost.h"
+#include "libqos/dma-testdev.h"
+#include "libqos/smmuv3.h"
+
+#define DEV_DEVFN       QPCI_DEVFN(4, 0)
+#define DEV_SID         0x20        /* requester ID of 00:04.0 */
+
+/* Guest RAM plan: 512 MiB at 0x40000000 */
+#define RAM_BASE        0x40000000ULL
+#define ALLOC_SIZE      (16 * MiB)  /* libqos allocator */
+#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+#define SMMU_MEM_SIZE   (32 * MiB)  /* tables, queues */
+#define IOVA            0x50100000ULL   /* input address, RAM too */
+#define IPA             0x54200000ULL   /* stage 1 output / stage 2 input */
+#define PA              0x56345000ULL   /* final output */
+#define UNMAPPED        0x50300000ULL
+/* Nothing answers here on virt with -m 512: an external abort */
+#define NO_MEMORY       0x100000000ULL
+
+#define ASID            3
+#define VMID            5
+#define S1_T0SZ         25          /* 39-bit VAs */
+#define S2_T0SZ         25          /* 39-bit IPAs, start at level 1 */
+#define S2_SL0          1
+
+#define MARKER          0x5a
+#define LEN             256
+/* DMAs expected to fault are one access long: one event each */
+#define EVT_LEN         4
+
+typedef struct Ctx {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QGenericPCIBus pcibus;
+    QDmaTestdev dev;
+    QSMMUv3 smmu;
+} Ctx;
+
+/* Start @machine and bring its SMMU up as @cfg says */
+static void ctx_start_cfg(Ctx *c, const char *machine, QSMMUv3Config *cfg)
+{
+    memset(c, 0, sizeof(*c));
+    c->qts = qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512 -nodefaults "
+                         "-device dma-testdev,bus=pcie.0,addr=04.0",
+                         machine);
+    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
+    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
+    dma_testdev_init(&c->dev, &c->pcibus.bus, DEV_DEVFN);
+    cfg->mem = SMMU_MEM;
+    cfg->mem_size = SMMU_MEM_SIZE;
+    qsmmu_init(&c->smmu, c->qts, cfg);
+}
+
+/* A linear stream table, or a 2-level one with SPLIT = @split */
+static void ctx_start(Ctx *c, uint32_t split)
+{
+    QSMMUv3Config cfg = { .split = split };
+
+    ctx_start_cfg(c, "virt", &cfg);
+}
+
+static void ctx_stop(Ctx *c)
+{
+    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
+    qsmmu_uninit(&c->smmu);
+    dma_testdev_uninit(&c->dev);
+    alloc_destroy(&c->alloc);
+    qtest_quit(c->qts);
+}
+
+/* Guest memory and DMA checks */
+
+static void mem_mark(Ctx *c, uint64_t pa, size_t len)
+{
+    qtest_memset(c->qts, pa, MARKER, len);
+}
+
+static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    qtest_memread(c->qts, pa, buf, len);
+    for (i = 0; i < len; i++) {
+        if (buf[i] != MARKER) {
+            g_error("byte 0x%" PRIx64 " changed to 0x%02x: DMA reached it",
+                    pa + i, buf[i]);
+        }
+    }
+}
+
+static void assert_pattern(Ctx *c, uint64_t pa, size_t len, uint32_t seed)
+{
+    g_autofree uint8_t *want = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    dma_testdev_pattern(want, len, seed);
+    qtest_memread(c->qts, pa, got, len);
+    g_assert(memcmp(want, got, len) == 0);
+}
+
+/* A write of @len bytes to @iova ends in @result and changes no memory */
+static void assert_write_blocked(Ctx *c, uint64_t iova, uint32_t len,
+                                 uint32_t result)
+{
+    mem_mark(c, iova, LEN);
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&c->dev, iova, len, 0x11)),
+                    ==, dma_testdev_result_name(result));
+    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, 0);
+    g_assert_cmphex(dma_testdev_fault_addr(&c->dev), ==, iova);
+    assert_untouched(c, iova, LEN);
+}
+
+/* A write to @iova lands at @pa only, not at @iova or @decoy */
+static void assert_write_lands(Ctx *c, uint64_t iova, uint64_t pa,
+                               uint64_t decoy, uint32_t seed)
+{
+    mem_mark(c, pa, LEN);
+    mem_mark(c, iova, LEN);
+    if (decoy) {
+        mem_mark(c, decoy, LEN);
+    }
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&c->dev, iova, LEN, seed)),
+                    ==, dma_testdev_result_name(DMA_TESTDEV_RESULT_OK));
+    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, LEN);
+    assert_pattern(c, pa, LEN, seed);
+    if (iova != pa) {
+        assert_untouched(c, iova, LEN);
+    }
+    if (decoy) {
+        assert_untouched(c, decoy, LEN);
+    }
+}
+
+/* A read of @iova returns the bytes at @pa */
+static void assert_read_from(Ctx *c, uint64_t iova, uint64_t pa)
+{
+    uint8_t want[LEN], got[LEN], decoy[LEN];
+    int i;
+
+    for (i = 0; i < LEN; i++) {
+        want[i] = 0x40 + i * 3;
+        decoy[i] = ~want[i];
+    }
+    qtest_memwrite(c->qts, pa, want, LEN);
+    if (iova != pa) {
+        qtest_memwrite(c->qts, iova, decoy, LEN);
+    }
+    g_assert_cmpuint(dma_testdev_read(&c->dev, iova, LEN), ==,
+                     DMA_TESTDEV_RESULT_OK);
+    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, LEN);
+    g_assert_cmphex(dma_testdev_csum(&c->dev), ==,
+                    dma_testdev_checksum(want, LEN));
+    dma_testdev_buffer_read(&c->dev, got, LEN);
+    g_assert_cmpmem(want, LEN, got, LEN);
+}
+
+/* Event checks */
+
+static void assert_no_event(Ctx *c)
+{
+    QSMMUEvent ev;
+
+    if (qsmmu_evtq_pop(&c->smmu, &ev)) {
+        g_autofree char *s = qsmmu_event_describe(&ev);
+
+        g_error("unexpected event: %s", s);
+    }
+}
+
+/* Exactly one event is queued, of @type, from the test device */
+static void pop_one_event(Ctx *c, uint8_t type, QSMMUEvent *ev)
+{
+    g_assert_cmpuint(qsmmu_evtq_count(&c->smmu), ==, 1);
+    g_assert_true(qsmmu_evtq_pop(&c->smmu, ev));
+    if (ev->type != type) {
+        g_autofree char *s = qsmmu_event_describe(ev);
+
+        g_error("expected %s, got %s", qsmmu_event_name(type), s);
+    }
+    g_assert_cmphex(ev->sid, ==, DEV_SID);
+    g_assert_false(ev->ssv);
+    g_assert_cmphex(ev->ssid, ==, 0);
+}
+
+/* A write is terminated with exactly one event of @type */
+static void assert_fault(Ctx *c, uint8_t type, QSMMUEvent *ev)
+{
+    assert_write_blocked(c, IOVA, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
+    pop_one_event(c, type, ev);
+    assert_no_event(c);
+}
+
+/* A write is terminated without an event */
+static void assert_abort(Ctx *c)
+{
+    assert_write_blocked(c, IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    assert_no_event(c);
+}
+
+/* Configuration builders */
+
+static void stage2_default(QSMMUStage2 *s2, uint64_t s2ttb)
+{
+    memset(s2, 0, sizeof(*s2));
+    s2->vmid = VMID;
+    s2->s2ttb = s2ttb;
+    s2->t0sz = S2_T0SZ;
+    s2->sl0 = S2_SL0;
+    s2->tg = QSMMU_S2TG_4K;
+    s2->ps = QSMMU_PS_44;
+}
+
+/* Stage 1 tables IOVA -> @out, and a CD for them; returns the CD address */
+static uint64_t make_s1(Ctx *c, uint64_t out, uint64_t *cd)
+{
+    QSMMUPageTable pt;
+    uint64_t cdptr;
+
+    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_map(&pt, IOVA, out, 4096, QSMMU_PROT_RW);
+    cdptr = qsmmu_cd_alloc(&c->smmu, 1);
+    qsmmu_cd_s1(cd, ASID, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
+    qsmmu_store_cd(&c->smmu, cdptr, cd);
+    return cdptr;
+}
+
+/* A stage-1 STE for IOVA -> PA */
+static void set_s1(Ctx *c, uint64_t *ste, uint64_t *cd)
+{
+    uint64_t cdptr = make_s1(c, PA, cd);
+
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c->smmu, DEV_SID, ste);
+}
+
+/* A stage-2 STE for @ipa -> PA */
+static void set_s2(Ctx *c, uint64_t *ste, uint64_t ipa)
+{
+    QSMMUPageTable pt;
+    QSMMUStage2 s2;
+
+    qsmmu_pt_new_s2(&c->smmu, &pt, S2_T0SZ, S2_SL0);
+    qsmmu_pt_map(&pt, ipa, PA, 4096, QSMMU_PROT_RW);
+    stage2_default(&s2, pt.root);
+    qsmmu_ste_s2(ste, &s2);
+    qsmmu_write_ste(&c->smmu, DEV_SID, ste);
+}
+
+/*
+ * A nested STE: stage 1 IOVA -> IPA, stage 2 IPA -> PA.  Stage 2 maps the
+ * tables and CD that stage 1 uses at the same addresses, unless
+ * @cd_unmapped leaves the page of the CD out.
+ */
+static void set_nested(Ctx *c, uint64_t *ste, uint64_t *cd, bool cd_unmapped,
+                       uint64_t *cdptr)
+{
+    uint64_t start = c->smmu.mem_next;
+    uint64_t end, a;
+    QSMMUPageTable pt;
+    QSMMUStage2 s2;
+
+    *cdptr = make_s1(c, IPA, cd);
+    end = c->smmu.mem_next;
+
+    qsmmu_pt_new_s2(&c->smmu, &pt, S2_T0SZ, S2_SL0);
+    qsmmu_pt_map(&pt, IPA, PA, 4096, QSMMU_PROT_RW);
+    for (a = start & ~0xfffULL; a < end; a += 4096) {
+        if (cd_unmapped && a == (*cdptr & ~0xfffULL)) {
+            continue;
+        }
+        qsmmu_pt_map(&pt, a, a, 4096, QSMMU_PROT_READ);
+    }
+    stage2_default(&s2, pt.root);
+    qsmmu_ste_nested(ste, *cdptr, QSMMU_S1FMT_LINEAR, 0,
+                     QSMMU_S1DSS_TERMINATE, &s2);
+    qsmmu_write_ste(&c->smmu, DEV_SID, ste);
+}
+
+/*
+ * STE.Config (5.2)
+ */
+
+/* 0b001..0b011 are Reserved and behave as 0b000: abort, no event */
+static void test_config_reserved(const void *data)
+{
+    uint32_t config = GPOINTER_TO_UINT(data);
+    uint64_t ste[QSMMU_STE_WORDS];
+    int i;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    /* Every other field is ignored, however wild */
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        ste[i] = 0xdeadbeefcafef00dULL * (i + 1);
+    }
+    qsmmu_set(ste, QSMMU_STE_V, 1);
+    qsmmu_set(ste, QSMMU_STE_CONFIG, config);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_abort(&c);
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA, LEN), ==,
+                     DMA_TESTDEV_RESULT_ABORT);
+    assert_no_event(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
+    ctx_stop(&c);
+}
+
+/* V = 0 with garbage elsewhere: C_BAD_STE (5.2, 7.3.5) */
+static void test_ste_invalid_garbage(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUEvent ev;
+    int i;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        ste[i] = ~0ULL;
+    }
+    qsmmu_set(ste, QSMMU_STE_V, 0);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
+    ctx_stop(&c);
+}
+
+/*
+ * virt-9.1 gives its SMMU stage 1 only (IDR0.S2P = 0): 0b110 and 0b111
+ * are ILLEGAL, 0b101 translates.
+ */
+static void test_config_stage_not_implemented(void)
+{
+    QSMMUv3Config cfg = { 0 };
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUStage2 s2;
+    QSMMUEvent ev;
+    uint64_t cdptr;
+    Ctx c;
+
+    ctx_start_cfg(&c, "virt-9.1", &cfg);
+    g_assert_false(c.smmu.idr[0] & QSMMU_IDR0_S2P);
+
+    cdptr = make_s1(&c, PA, cd);
+    stage2_default(&s2, SMMU_MEM);
+    qsmmu_ste_s2(ste, &s2);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
+
+    qsmmu_ste_nested(ste, cdptr, QSMMU_S1FMT_LINEAR, 0,
+                     QSMMU_S1DSS_TERMINATE, &s2);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
+
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_write_lands(&c, IOVA, PA, 0, 0x100);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/*
+ * Random STEs and CDs: whatever they hold, QEMU survives, an abort has
+ * no event and a fault has exactly one, from the device's StreamID.
+ */
+static void test_ste_random(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    GRand *rand = g_rand_new_with_seed(0x5eed);
+    uint64_t cdptr;
+    int n, i;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    cdptr = qsmmu_cd_alloc(&c.smmu, 1);
+    for (n = 0; n < 64; n++) {
+        uint32_t result;
+        QSMMUEvent ev;
+
+        for (i = 0; i < QSMMU_STE_WORDS; i++) {
+            ste[i] = ((uint64_t)g_rand_int(rand) << 32) | g_rand_int(rand);
+            cd[i] = ((uint64_t)g_rand_int(rand) << 32) | g_rand_int(rand);
+        }
+        qsmmu_set(ste, QSMMU_STE_V, 1);
+        /* Half of them point at a random CD, most at a translating Config */
+        if (n & 1) {
+            qsmmu_set(ste, QSMMU_STE_S1CONTEXTPTR, cdptr >> 6);
+            qsmmu_set(cd, QSMMU_CD_V, 1);
+            qsmmu_set(cd, QSMMU_CD_AA64, 1);
+        }
+        if (n & 2) {
+            qsmmu_set(ste, QSMMU_STE_CONFIG, 4 | (n >> 2));
+        }
+        qsmmu_store_cd(&c.smmu, cdptr, cd);
+        qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+
+        result = dma_testdev_write_pattern(&c.dev, IOVA, EVT_LEN, n);
+        switch (result) {
+        case DMA_TESTDEV_RESULT_OK:
+        case DMA_TESTDEV_RESULT_ABORT:
+            assert_no_event(&c);
+            break;
+        case DMA_TESTDEV_RESULT_FAULT:
+            g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), <=, 1);
+            if (qsmmu_evtq_pop(&c.smmu, &ev)) {
+                g_assert_cmphex(ev.sid, ==, DEV_SID);
+            }
+            break;
+        default:
+            g_error("STE %d: unexpected result %s", n,
+                    dma_testdev_result_name(result));
+        }
+        /* Let a fixed, valid configuration through in between */
+        qsmmu_ste_bypass(ste);
+        qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+        qsmmu_cmd_tlbi_nsnh_all(&c.smmu);
+        g_assert_true(qsmmu_cmd_sync(&c.smmu));
+        assert_write_lands(&c, IOVA + 4096, IOVA + 4096, 0, n);
+    }
+    g_rand_free(rand);
+    ctx_stop(&c);
+}
+
+/*
+ * Stage 1 fields of the STE (5.2)
+ */
+
+/* With SMMU_IDR1.SSIDSIZE = 0, S1CDMax, S1Fmt and S1DSS are IGNORED */
+static void test_s1cdmax_ignored(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    uint64_t cdptr;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    if (extract32(c.smmu.idr[1], QSMMU_IDR1_SSIDSIZE_SHIFT, 5)) {
+        g_test_skip("this SMMU implements substreams");
+        ctx_stop(&c);
+        return;
+    }
+    cdptr = make_s1(&c, PA, cd);
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_2LVL_64K, 5, QSMMU_S1DSS_SSID0);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_write_lands(&c, IOVA, PA, 0, 0x200);
+    assert_no_event(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
+    ctx_stop(&c);
+}
+
+/* S1STALLD = 1 is ILLEGAL when SMMU_IDR0.STALL_MODEL != 0b00 */
+static void test_s1stalld(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    g_assert_cmpuint(extract32(c.smmu.idr[0], 24, 2), !=, 0);
+    set_s1(&c, ste, cd);
+    qsmmu_set(ste, QSMMU_STE_S1STALLD, 1);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    ctx_stop(&c);
+}
+
+/* 3.4.3: a stage-1-only S1ContextPtr beyond the OAS gives C_BAD_STE */
+static void test_ctxptr_beyond_oas(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s1(&c, ste, cd);
+    qsmmu_set_addr(ste, QSMMU_STE_S1CONTEXTPTR,
+                   qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR) |
+                   (1ULL << 47));
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    ctx_stop(&c);
+}
+
+/*
+ * Context descriptor (5.4)
+ */
+
+/* CD.IPS above the OAS behaves as the OAS (5.4 IPS): 0b110, 0b111 */
+static void test_cd_ips_capped(const void *data)
+{
+    uint32_t ips = GPOINTER_TO_UINT(data);
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s1(&c, ste, cd);
+    qsmmu_set(cd, QSMMU_CD_IPS, ips);
+    qsmmu_write_cd(&c.smmu, DEV_SID, 0,
+                   qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR), cd);
+    assert_write_lands(&c, IOVA, PA, 0, 0x300 + ips);
+    assert_read_from(&c, IOVA, PA);
+    assert_no_event(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
+    ctx_stop(&c);
+}
+
+/* Invalid and ILLEGAL CDs: C_BAD_CD (5.4, 7.3.11) */
+typedef struct CdCase {
+    const char *name;
+    QSMMUField field;
+    uint64_t value;
+} CdCase;
+
+static const CdCase cd_cases[] = {
+    { "v0", QSMMU_FIELD(31, 1), 0 },
+    { "aa32", QSMMU_FIELD(41, 1), 0 },
+    { "t0sz-40", QSMMU_FIELD(0, 6), 40 },
+    { "t0sz-15", QSMMU_FIELD(0, 6), 15 },
+    { "tg0-reserved", QSMMU_FIELD(6, 2), 3 },
+    { "endi-be", QSMMU_FIELD(15, 1), 1 },
+    { "stall", QSMMU_FIELD(44, 1), 1 },
+    { "a0", QSMMU_FIELD(46, 1), 0 },
+    { "ha", QSMMU_FIELD(43, 1), 1 },
+    { "ttb0-beyond-ips", QSMMU_FIELD(68 + 44 - 4, 1), 1 },
+    { "all-ones", QSMMU_FIELD(0, 64), ~0ULL },
+};
+
+static void test_cd_illegal(const void *data)
+{
+    const CdCase *cc = data;
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUEvent ev;
+    int i;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s1(&c, ste, cd);
+    assert_write_lands(&c, IOVA, PA, 0, 0x400);
+    if (!strcmp(cc->name, "all-ones")) {
+        for (i = 0; i < QSMMU_CD_WORDS; i++) {
+            cd[i] = ~0ULL;
+        }
+    } else {
+        qsmmu_set(cd, cc->field, cc->value);
+    }
+    qsmmu_write_cd(&c.smmu, DEV_SID, 0,
+                   qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR), cd);
+    mem_mark(&c, PA, LEN);
+    assert_fault(&c, QSMMU_EVT_C_BAD_CD, &ev);
+    assert_untouched(&c, PA, LEN);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
+    ctx_stop(&c);
+}
+
+/* A CD fetch that aborts: F_CD_FETCH with the PA of the fetch (7.3.10) */
+static void test_cd_fetch_abort(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    qsmmu_ste_s1(ste, NO_MEMORY + 0x40, QSMMU_S1FMT_LINEAR, 0,
+                 QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_fault(&c, QSMMU_EVT_F_CD_FETCH, &ev);
+    g_assert_cmphex(ev.fetch_addr, ==, NO_MEMORY + 0x40);
+    ctx_stop(&c);
+}
+
+/*
+ * Stage 2 (5.2 S2*)
+ */
+
+/* Stage 2 only: the hypervisor's view of a guest's identity domain */
+static void test_s2_translate(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s2(&c, ste, IPA);
+    assert_write_lands(&c, IPA, PA, 0, 0x500);
+    assert_read_from(&c, IPA, PA);
+    assert_no_event(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s2");
+    ctx_stop(&c);
+}
+
+/* An unmapped IPA: stage 2 F_TRANSLATION with the IPA (7.3.13) */
+static void test_s2_fault(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s2(&c, ste, IPA);
+    assert_write_blocked(&c, UNMAPPED + 0x18, EVT_LEN,
+                         DMA_TESTDEV_RESULT_FAULT);
+    pop_one_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    g_assert_true(ev.s2);
+    g_assert_cmpuint(ev.class, ==, QSMMU_CLASS_IN);
+    g_assert_cmphex(ev.input_addr, ==, UNMAPPED + 0x18);
+    g_assert_cmphex(ev.ipa, ==, UNMAPPED);
+    g_assert_false(ev.rnw);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/*
+ * S2T0SZ is checked against the IAS, not against S2PS (5.2 S2T0SZ): a
+ * 39-bit IPA space with 32-bit outputs is legal.
+ */
+static void test_s2_small_ps(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s2(&c, ste, IPA);
+    qsmmu_set(ste, QSMMU_STE_S2PS, QSMMU_PS_32);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_write_lands(&c, IPA, PA, 0, 0x600);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/* ILLEGAL stage 2 fields: C_BAD_STE, and never an assertion */
+typedef struct SteCase {
+    const char *name;
+    QSMMUField field;
+    uint64_t value;
+} SteCase;
+
+static const SteCase s2_cases[] = {
+    { "s2aa64-0", QSMMU_FIELD(179, 1), 0 },
+    { "s2tg-reserved", QSMMU_FIELD(174, 2), 3 },
+    { "s2t0sz-63", QSMMU_FIELD(160, 6), 63 },
+    { "s2t0sz-40", QSMMU_FIELD(160, 6), 40 },
+    { "s2t0sz-below-ias", QSMMU_FIELD(160, 6), 16 },
+    { "s2sl0-reserved", QSMMU_FIELD(166, 2), 3 },
+    { "s2sl0-inconsistent", QSMMU_FIELD(166, 2), 0 },
+    { "s2ttb-beyond-ps", QSMMU_FIELD(196 + 44 - 4, 1), 1 },
+    { "s2endi-be", QSMMU_FIELD(180, 1), 1 },
+    { "s2ha", QSMMU_FIELD(184, 1), 1 },
+    { "s2hd", QSMMU_FIELD(183, 1), 1 },
+    { "s2s", QSMMU_FIELD(185, 1), 1 },
+};
+
+static void test_s2_illegal(const void *data)
+{
+    const SteCase *sc = data;
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_s2(&c, ste, IOVA);
+    assert_write_lands(&c, IOVA, PA, 0, 0x700);
+    qsmmu_set(ste, sc->field, sc->value);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    mem_mark(&c, PA, LEN);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
+    assert_untouched(&c, PA, LEN);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
+    ctx_stop(&c);
+}
+
+/*
+ * Nested: stage 1 then stage 2 (Config 0b111)
+ */
+
+/* The data lands at the stage-2 output of the stage-1 output */
+static void test_nested_translate(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    uint64_t cdptr;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_nested(&c, ste, cd, false, &cdptr);
+    assert_write_lands(&c, IOVA, PA, IPA, 0x800);
+    assert_read_from(&c, IOVA, PA);
+    assert_no_event(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "nested");
+    ctx_stop(&c);
+}
+
+/* A CD at an IPA stage 2 does not map: F_TRANSLATION, S2, CLASS = CD */
+static void test_nested_cd_s2_fault(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    uint64_t cdptr;
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 0);
+    set_nested(&c, ste, cd, true, &cdptr);
+    assert_fault(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    g_assert_true(ev.s2);
+    g_assert_cmpuint(ev.class, ==, QSMMU_CLASS_CD);
+    g_assert_cmphex(ev.input_addr, ==, IOVA);
+    g_assert_cmphex(ev.ipa, ==, cdptr & ~0xfffULL);
+    ctx_stop(&c);
+}
+
+/*
+ * Stream table (5.1, 6.3.24, 6.3.25)
+ */
+
+/* A StreamID at or beyond 2^LOG2SIZE: C_BAD_STREAMID if CR2.RECINVSID */
+static void test_streamid_beyond_table(void)
+{
+    QSMMUv3Config cfg = { .sid_bits = 5 };
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start_cfg(&c, "virt", &cfg);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
+
+    /* Without RECINVSID the transaction is still terminated, silently */
+    qsmmu_writel(&c.smmu, QSMMU_CR2, qsmmu_readl(&c.smmu, QSMMU_CR2) &
+                 ~BIT(1));
+    mem_mark(&c, IOVA, LEN);
+    g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, IOVA, EVT_LEN, 1),
+                     !=, DMA_TESTDEV_RESULT_OK);
+    assert_untouched(&c, IOVA, LEN);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/*
+ * L1STD.Span (5.1): the L2 array holds 2^(Span - 1) STEs.  A bypass STE
+ * placed just past them must not be used: the StreamID is invalid.
+ */
+static void test_2lvl_span_size(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    uint64_t l2;
+    QSMMUEvent ev;
+    int i;
+    Ctx c;
+
+    ctx_start(&c, 6);
+    /* Span 6: StreamIDs 0x00..0x1f; 0x20 would be the 33rd STE */
+    l2 = qsmmu_l2_alloc(&c.smmu, 7);
+    qsmmu_ste_bypass(ste);
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        qsmmu_mem_writeq(&c.smmu, l2 + DEV_SID * 64 + i * 8, ste[i]);
+    }
+    qsmmu_l2_install(&c.smmu, DEV_SID, l2, 6);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
+
+    /* Span 7 covers it */
+    qsmmu_l2_install(&c.smmu, DEV_SID, l2, 7);
+    assert_write_lands(&c, IOVA, IOVA, 0, 0x900);
+    assert_no_event(&c);
+    ctx_stop(&c);
+}
+
+/* Reserved Spans (12..31) and Spans above SPLIT + 1 reach no STE */
+static void test_2lvl_span_reserved(const void *data)
+{
+    uint32_t span = GPOINTER_TO_UINT(data);
+    uint64_t ste[QSMMU_STE_WORDS];
+    uint64_t l2;
+    QSMMUEvent ev;
+    int i;
+    Ctx c;
+
+    ctx_start(&c, 6);
+    l2 = qsmmu_l2_alloc(&c.smmu, 7);
+    qsmmu_ste_bypass(ste);
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        qsmmu_mem_writeq(&c.smmu, l2 + DEV_SID * 64 + i * 8, ste[i]);
+    }
+    qsmmu_l2_install(&c.smmu, DEV_SID, l2, span);
+    assert_fault(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
+    ctx_stop(&c);
+}
+
+/* An L2 table where nothing answers: F_STE_FETCH with the STE's PA */
+static void test_2lvl_fetch_abort(void)
+{
+    QSMMUEvent ev;
+    Ctx c;
+
+    ctx_start(&c, 6);
+    qsmmu_l2_install(&c.smmu, DEV_SID, NO_MEMORY, 7);
+    assert_fault(&c, QSMMU_EVT_F_STE_FETCH, &ev);
+    g_assert_cmphex(ev.fetch_addr, ==, NO_MEMORY + DEV_SID * 64);
+    ctx_stop(&c);
+}
+
+/*
+ * STRTAB_BASE_CFG.FMT is read at each walk: going from a 2-level table
+ * back to a linear one uses the linear one.
+ */
+static void test_fmt_back_to_linear(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    uint32_t sid_bits = 8;
+    uint64_t linear;
+    int i;
+    Ctx c;
+
+    ctx_start(&c, 6);
+    qsmmu_l2_install(&c.smmu, DEV_SID, qsmmu_l2_alloc(&c.smmu, 7), 7);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_write_lands(&c, IOVA, IOVA, 0, 0xa00);
+
+    /* A linear table where the device's STE aborts */
+    linear = qsmmu_alloc(&c.smmu, 64ULL << sid_bits, 64ULL << sid_bits);
+    qsmmu_ste_abort(ste);
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        qsmmu_mem_writeq(&c.smmu, linear + DEV_SID * 64 + i * 8, ste[i]);
+    }
+    qsmmu_disable(&c.smmu);
+    qsmmu_writeq(&c.smmu, QSMMU_STRTAB_BASE, linear);
+    qsmmu_writel(&c.smmu, QSMMU_STRTAB_BASE_CFG, sid_bits);
+    qsmmu_enable(&c.smmu);
+    qsmmu_cmd_cfgi_all(&c.smmu);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+
+    assert_abort(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
+    ctx_stop(&c);
+}
 
 int main(int argc, char **argv)
 {
-    return 1;
+    int i;
+
+    g_test_init(&argc, &argv, NULL);
+
+    for (i = 1; i <= 3; i++) {
+        g_autofree char *path =
+            g_strdup_printf("/arm/smmuv3/ste/config/reserved-%d", i);
+
+        qtest_add_data_func(path, GUINT_TO_POINTER(i), test_config_reserved);
+    }
+    qtest_add_func("/arm/smmuv3/ste/config/stage-not-implemented",
+                   test_config_stage_not_implemented);
+    qtest_add_func("/arm/smmuv3/ste/invalid-garbage",
+                   test_ste_invalid_garbage);
+    qtest_add_func("/arm/smmuv3/ste/random", test_ste_random);
+    qtest_add_func("/arm/smmuv3/ste/s1/cdmax-ignored", test_s1cdmax_ignored);
+    qtest_add_func("/arm/smmuv3/ste/s1/stalld", test_s1stalld);
+    qtest_add_func("/arm/smmuv3/ste/s1/ctxptr-beyond-oas",
+                   test_ctxptr_beyond_oas);
+    for (i = 6; i <= 7; i++) {
+        g_autofree char *path =
+            g_strdup_printf("/arm/smmuv3/ste/cd/ips-%d", i);
+
+        qtest_add_data_func(path, GUINT_TO_POINTER(i), test_cd_ips_capped);
+    }
+    for (i = 0; i < ARRAY_SIZE(cd_cases); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/arm/smmuv3/ste/cd/illegal/%s",
+                            cd_cases[i].name);
+
+        qtest_add_data_func(path, &cd_cases[i], test_cd_illegal);
+    }
+    qtest_add_func("/arm/smmuv3/ste/cd/fetch-abort", test_cd_fetch_abort);
+    qtest_add_func("/arm/smmuv3/ste/s2/translate", test_s2_translate);
+    qtest_add_func("/arm/smmuv3/ste/s2/fault", test_s2_fault);
+    qtest_add_func("/arm/smmuv3/ste/s2/small-ps", test_s2_small_ps);
+    for (i = 0; i < ARRAY_SIZE(s2_cases); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/arm/smmuv3/ste/s2/illegal/%s",
+                            s2_cases[i].name);
+
+        qtest_add_data_func(path, &s2_cases[i], test_s2_illegal);
+    }
+    qtest_add_func("/arm/smmuv3/ste/nested/translate",
+                   test_nested_translate);
+    qtest_add_func("/arm/smmuv3/ste/nested/cd-s2-fault",
+                   test_nested_cd_s2_fault);
+    qtest_add_func("/arm/smmuv3/ste/strtab/streamid-beyond",
+                   test_streamid_beyond_table);
+    qtest_add_func("/arm/smmuv3/ste/strtab/span-size", test_2lvl_span_size);
+    qtest_add_data_func("/arm/smmuv3/ste/strtab/span-12",
+                        GUINT_TO_POINTER(12), test_2lvl_span_reserved);
+    qtest_add_data_func("/arm/smmuv3/ste/strtab/span-31",
+                        GUINT_TO_POINTER(31), test_2lvl_span_reserved);
+    qtest_add_data_func("/arm/smmuv3/ste/strtab/span-beyond-split",
+                        GUINT_TO_POINTER(8), test_2lvl_span_reserved);
+    qtest_add_func("/arm/smmuv3/ste/strtab/fetch-abort",
+                   test_2lvl_fetch_abort);
+    qtest_add_func("/arm/smmuv3/ste/strtab/fmt-back-to-linear",
+                   test_fmt_back_to_linear);
+
+    return g_test_run();
 }

@@ -55,4 +55,72 @@ void smmuv3_domains_account(struct SMMUDevice *sdev, int status);
 int smmuv3_domains_get_attr(IOMMUMemoryRegion *iommu,
                             enum IOMMUMemoryRegionAttr attr, void *data);
 
+/*
+ * Introspection (hw/arm/smmuv3-introspect.c): the domain kind in force for
+ * each stream, the query-smmuv3 QMP command and the migration of the
+ * per-stream state.
+ */
+
+/* SMMUv3StreamDomain - the configuration in force for one stream */
+typedef struct SMMUv3StreamDomain {
+    uint32_t kind;      /* SMMUv3DomainKind */
+    int32_t asid;       /* stage-1 ASID, -1 when there is no stage 1 */
+    int32_t vmid;       /* stage-2 VMID, -1 when there is no stage 2 */
+} SMMUv3StreamDomain;
+
+struct SMMUTransCfg;
+struct SMMUEventInfo;
+
+/*
+ * The model's cached configuration lookup (smmuv3_get_config).  Returns
+ * the configuration, or NULL with @event filled when decoding fails.
+ * Called with the SMMU's mutex held.
+ */
+typedef struct SMMUTransCfg *(*SMMUv3ConfigFetch)(struct SMMUDevice *sdev,
+                                                  struct SMMUEventInfo *event);
+
+/* Realize hook: remember how to fetch a stream's configuration. */
+void smmuv3_introspect_init(struct SMMUv3State *s, SMMUv3ConfigFetch fetch);
+/*
+ * Record that @cfg (NULL: decoding failed) is the configuration in force
+ * for @sdev, tracing a change of domain kind.
+ */
+void smmuv3_introspect_note(struct SMMUDevice *sdev,
+                            struct SMMUTransCfg *cfg);
+/*
+ * Re-derive the domain kind of the streams @start..@end, decoding their
+ * configuration at once (CFGI_*).  The caller holds the SMMU's mutex.
+ */
+void smmuv3_introspect_refresh(struct SMMUv3State *s, uint32_t start,
+                               uint32_t end);
+/* Same for every stream; takes the mutex (CR0, GBPA, reset, migration). */
+void smmuv3_introspect_refresh_all(struct SMMUv3State *s);
+
+/* vmstate subsection of the SMMUv3: per-stream counters and kinds */
+extern const VMStateDescription vmstate_smmuv3_streams;
+
+/*
+ * Events, errors and GBPA (hw/arm/smmuv3-events.c)
+ */
+
+/*
+ * SMMUv3FaultFilter - the last access that raised an event.
+ *
+ * QEMU's memory core retries a failed DMA in pieces of at most 4 bytes and
+ * translates each piece; the architecture sees one transaction and records
+ * one event (IHI 0070 7.3).  A piece that continues the previous faulting
+ * access (same stream, SubstreamID, event type and direction, the next
+ * address in the same 4KB page) raises no new record.
+ */
+typedef struct SMMUv3FaultFilter {
+    bool valid;
+    bool ssv;
+    bool rnw;
+    uint8_t type;
+    uint32_t sid;
+    uint32_t ssid;
+    uint64_t addr;      /* address of the last piece */
+    uint64_t next;      /* address a continuation piece would have */
+} SMMUv3FaultFilter;
+
 #endif /* HW_ARM_SMMUV3_DOMAINS_H */

@@ -10,6 +10,8 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "../libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "smmuv3.h"
 
 /* Bound on every poll; each try advances the virtual clock */
@@ -1074,4 +1076,262 @@ void qsmmu_gerror_ack(QSMMUv3 *s, uint32_t errors)
     uint32_t active = qsmmu_gerror_active(s) & errors;
 
     qsmmu_writel(s, QSMMU_GERRORN, qsmmu_gerrorn(s) ^ active);
+}
+
+/*
+ * Live STE updates (issue 3, configuration caching)
+ *
+ * The words of an STE that the SMMU reads depend on V and Config (IHI 0070
+ * 5.2); a change is hitless when it changes such bits in one 64-bit word
+ * only, since the SMMU reads each word with single-copy atomicity (3.21).
+ * Field positions below are relative to their word.
+ */
+
+/* Word 0 */
+#define QSMMU_STE0_V            BIT_ULL(0)
+#define QSMMU_STE0_CONFIG       MAKE_64BIT_MASK(1, 3)
+#define QSMMU_STE0_S1           (MAKE_64BIT_MASK(4, 52) | \
+                                 MAKE_64BIT_MASK(59, 5))  /* S1Fmt..CDMax */
+/* Word 1 */
+#define QSMMU_STE1_S1CFG        MAKE_64BIT_MASK(0, 8)   /* S1DSS..S1CSH */
+#define QSMMU_STE1_MEV          BIT_ULL(19)
+#define QSMMU_STE1_S2FWB        BIT_ULL(25)
+#define QSMMU_STE1_S1STALLD     BIT_ULL(27)
+#define QSMMU_STE1_EATS_STRW    MAKE_64BIT_MASK(28, 4)
+#define QSMMU_STE1_OVERRIDES    MAKE_64BIT_MASK(32, 20) /* MemAttr..INSTCFG */
+/* Words 2 and 3 */
+#define QSMMU_STE2_S2VMID       MAKE_64BIT_MASK(0, 16)
+#define QSMMU_STE2_S2CFG        MAKE_64BIT_MASK(32, 27) /* S2T0SZ..S2R */
+#define QSMMU_STE3_S2TTB        MAKE_64BIT_MASK(4, 48)
+
+void qsmmu_ste_used_bits(const QSMMUv3 *s, const uint64_t *ste,
+                         uint64_t *used)
+{
+    uint32_t config = qsmmu_get(ste, QSMMU_STE_CONFIG);
+
+    memset(used, 0, QSMMU_STE_SIZE);
+    used[0] = QSMMU_STE0_V;
+    if (!qsmmu_get(ste, QSMMU_STE_V)) {
+        return;
+    }
+    used[0] |= QSMMU_STE0_CONFIG;
+    if (config == QSMMU_STE_CFG_BYPASS) {
+        /* Attribute overrides of the bypassed transaction */
+        used[1] |= QSMMU_STE1_OVERRIDES;
+    }
+    if (config == QSMMU_STE_CFG_S1 || config == QSMMU_STE_CFG_NESTED) {
+        /* Stage 1: the CD table and how it is fetched */
+        used[0] |= QSMMU_STE0_S1;
+        used[1] |= QSMMU_STE1_S1CFG | QSMMU_STE1_MEV | QSMMU_STE1_S1STALLD |
+                   QSMMU_STE1_EATS_STRW | QSMMU_STE1_OVERRIDES;
+        if (s->idr[0] & QSMMU_IDR0_S2P) {
+            /* S2VMID tags stage 1 TLB entries when stage 2 exists */
+            used[2] |= QSMMU_STE2_S2VMID;
+        }
+    }
+    if (config == QSMMU_STE_CFG_S2 || config == QSMMU_STE_CFG_NESTED) {
+        used[1] |= QSMMU_STE1_MEV | QSMMU_STE1_S2FWB |
+                   QSMMU_STE1_EATS_STRW | QSMMU_STE1_OVERRIDES;
+        used[2] |= QSMMU_STE2_S2VMID | QSMMU_STE2_S2CFG;
+        used[3] |= QSMMU_STE3_S2TTB;
+    }
+}
+
+bool qsmmu_ste_equivalent(const QSMMUv3 *s, const uint64_t *a,
+                          const uint64_t *b)
+{
+    uint64_t used[QSMMU_STE_WORDS];
+    int i;
+
+    qsmmu_ste_used_bits(s, a, used);
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        if ((a[i] ^ b[i]) & used[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * @update gets @cur with every bit that @cur does not use taken from
+ * @target.  Returns a bit per word in which @update still differs from
+ * @target in bits that @target uses: the words that change critically.
+ */
+static uint32_t qsmmu_ste_critical_words(const QSMMUv3 *s,
+                                         const uint64_t *cur,
+                                         const uint64_t *target,
+                                         uint64_t *update)
+{
+    uint64_t cur_used[QSMMU_STE_WORDS], target_used[QSMMU_STE_WORDS];
+    uint32_t critical = 0;
+    int i;
+
+    qsmmu_ste_used_bits(s, cur, cur_used);
+    qsmmu_ste_used_bits(s, target, target_used);
+    for (i = 0; i < QSMMU_STE_WORDS; i++) {
+        update[i] = (cur[i] & cur_used[i]) | (target[i] & ~cur_used[i]);
+        if ((update[i] ^ target[i]) & target_used[i]) {
+            critical |= 1u << i;
+        }
+    }
+    return critical;
+}
+
+QSMMUSteUpdate qsmmu_ste_update_kind(const QSMMUv3 *s, const uint64_t *cur,
+                                     const uint64_t *target)
+{
+    uint64_t update[QSMMU_STE_WORDS];
+    uint32_t critical = qsmmu_ste_critical_words(s, cur, target, update);
+
+    if (!critical) {
+        return QSMMU_STE_UPDATE_NONE;
+    }
+    return is_power_of_2(critical) ? QSMMU_STE_UPDATE_HITLESS :
+                                     QSMMU_STE_UPDATE_BREAKING;
+}
+
+const char *qsmmu_ste_update_name(QSMMUSteUpdate kind)
+{
+    switch (kind) {
+    case QSMMU_STE_UPDATE_NONE:
+        return "none";
+    case QSMMU_STE_UPDATE_HITLESS:
+        return "hitless";
+    case QSMMU_STE_UPDATE_BREAKING:
+        return "breaking";
+    default:
+        return "?";
+    }
+}
+
+typedef struct QSMMUSteWriter {
+    QSMMUv3 *s;
+    uint32_t sid;
+    uint64_t ste[QSMMU_STE_WORDS];  /* what memory holds */
+    QSMMUSteStepFn fn;
+    void *opaque;
+    unsigned steps;
+} QSMMUSteWriter;
+
+/*
+ * One step: store the words [@first, @first + @n) of @val that differ from
+ * memory, one 64-bit write each, then CFGI_STE (Leaf) and CMD_SYNC.  Nothing
+ * happens if no word differs.
+ */
+static void qsmmu_ste_writer_step(QSMMUSteWriter *w, const uint64_t *val,
+                                  int first, int n)
+{
+    uint64_t addr = qsmmu_ste_addr(w->s, w->sid);
+    QSMMUSteStep step = { .index = w->steps, .ste = w->ste };
+    bool changed = false;
+    int i;
+
+    for (i = first; i < first + n; i++) {
+        if (w->ste[i] != val[i]) {
+            w->ste[i] = val[i];
+            qsmmu_mem_writeq(w->s, addr + i * sizeof(uint64_t), val[i]);
+            changed = true;
+        }
+    }
+    if (!changed) {
+        return;
+    }
+    if (w->fn) {
+        w->fn(w->s, w->sid, &step, w->opaque);
+    }
+    qsmmu_cmd_cfgi_ste(w->s, w->sid, true);
+    g_assert(qsmmu_cmd_sync(w->s));
+    if (w->fn) {
+        step.invalidated = true;
+        w->fn(w->s, w->sid, &step, w->opaque);
+    }
+    w->steps++;
+}
+
+QSMMUSteUpdate qsmmu_update_ste(QSMMUv3 *s, uint32_t sid,
+                                const uint64_t *target, QSMMUSteStepFn fn,
+                                void *opaque)
+{
+    QSMMUSteWriter w = { .s = s, .sid = sid, .fn = fn, .opaque = opaque };
+    uint64_t update[QSMMU_STE_WORDS];
+    uint32_t critical;
+    int crit;
+
+    qsmmu_read_ste(s, sid, w.ste);
+    critical = qsmmu_ste_critical_words(s, w.ste, target, update);
+
+    if (is_power_of_2(critical)) {
+        /* Unused bits, then the critical word, then clean up */
+        crit = ctz32(critical);
+        update[crit] = w.ste[crit];
+        qsmmu_ste_writer_step(&w, update, 0, QSMMU_STE_WORDS);
+        qsmmu_ste_writer_step(&w, target, crit, 1);
+        qsmmu_ste_writer_step(&w, target, 0, QSMMU_STE_WORDS);
+        return QSMMU_STE_UPDATE_HITLESS;
+    }
+    if (critical) {
+        /* Word 0 with V = 0, words 1..7, then word 0 */
+        update[0] = 0;
+        qsmmu_ste_writer_step(&w, update, 0, 1);
+        qsmmu_ste_writer_step(&w, target, 1, QSMMU_STE_WORDS - 1);
+        qsmmu_ste_writer_step(&w, target, 0, 1);
+        return QSMMU_STE_UPDATE_BREAKING;
+    }
+    /* Only bits the SMMU ignores change */
+    qsmmu_ste_writer_step(&w, target, 0, QSMMU_STE_WORDS);
+    return QSMMU_STE_UPDATE_NONE;
+}
+
+/* Introspection: query-smmuv3 */
+
+QDict *qsmmu_query_stream(QTestState *qts, uint32_t sid)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-smmuv3' }");
+    QDict *found = NULL;
+    QListEntry *e;
+    QList *smmus;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    smmus = qdict_get_qlist(rsp, "return");
+    g_assert(!qlist_empty(smmus));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(qobject_to(QDict,
+                                                   qlist_peek(smmus)),
+                                        "streams"), e) {
+        QDict *st = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (qdict_get_int(st, "sid") == sid) {
+            found = st;
+            qobject_ref(found);
+            break;
+        }
+    }
+    qobject_unref(rsp);
+    return found;
+}
+
+char *qsmmu_query_kind(QTestState *qts, uint32_t sid)
+{
+    QDict *st = qsmmu_query_stream(qts, sid);
+    char *kind;
+
+    g_assert(st);
+    kind = g_strdup(qdict_get_str(st, "kind"));
+    qobject_unref(st);
+    return kind;
+}
+
+void qsmmu_assert_kind(QTestState *qts, uint32_t sid, const char *kind)
+{
+    g_autofree char *got = qsmmu_query_kind(qts, sid);
+
+    g_assert_cmpstr(got, ==, kind);
+}
+
+/*
+ * Events, errors and GBPA (tests/qtest/smmuv3-events-test.c)
+ */
+
+uint64_t qsmmu_pt_desc_addr(QSMMUPageTable *pt, uint64_t iova)
+{
+    return qsmmu_pt_slot(pt, iova, 3, false);
 }

@@ -462,4 +462,87 @@ uint32_t qsmmu_gerrorn(QSMMUv3 *s);
 uint32_t qsmmu_gerror_active(QSMMUv3 *s);
 void qsmmu_gerror_ack(QSMMUv3 *s, uint32_t errors);
 
+/*
+ * Live STE updates (issue 3, configuration caching)
+ *
+ * qsmmu_update_ste replaces a live STE the way Linux's arm_smmu_write_entry
+ * does: from the bits the SMMU reads for the old and the new Config
+ * (qsmmu_ste_used_bits, IHI 0070 5.2) it picks a hitless update (unused
+ * bits first, then the one critical 64-bit word, then the rest) or a
+ * breaking one (word 0 with V = 0, words 1..7, word 0).  Every step stores
+ * only the words that change, then issues CFGI_STE (Leaf) and CMD_SYNC
+ * (4.3, 4.7); a step that changes nothing is skipped.
+ */
+
+/* How qsmmu_update_ste changes an STE */
+typedef enum QSMMUSteUpdate {
+    QSMMU_STE_UPDATE_NONE,          /* no bit the SMMU reads changes */
+    QSMMU_STE_UPDATE_HITLESS,       /* one word changes critically */
+    QSMMU_STE_UPDATE_BREAKING,      /* several do: V = 0 in between */
+} QSMMUSteUpdate;
+
+/* One step of qsmmu_update_ste, as seen by its callback */
+typedef struct QSMMUSteStep {
+    unsigned index;                 /* 0, 1, ... in the order written */
+    bool invalidated;               /* false: stored, CFGI_STE not issued */
+    const uint64_t *ste;            /* the STE now in memory */
+} QSMMUSteStep;
+
+typedef void (*QSMMUSteStepFn)(QSMMUv3 *s, uint32_t sid,
+                               const QSMMUSteStep *step, void *opaque);
+
+/* The bits of @ste that the SMMU reads, per word (IHI 0070 5.2) */
+void qsmmu_ste_used_bits(const QSMMUv3 *s, const uint64_t *ste,
+                         uint64_t *used);
+/* Whether the bits the SMMU reads of @a are the same in @b */
+bool qsmmu_ste_equivalent(const QSMMUv3 *s, const uint64_t *a,
+                          const uint64_t *b);
+/* The kind of update that turns @cur into @target */
+QSMMUSteUpdate qsmmu_ste_update_kind(const QSMMUv3 *s, const uint64_t *cur,
+                                     const uint64_t *target);
+const char *qsmmu_ste_update_name(QSMMUSteUpdate kind);
+/*
+ * Turn the STE of @sid into @target.  @fn (may be NULL) is called twice per
+ * step: once after the store, once after CFGI_STE and CMD_SYNC.
+ */
+QSMMUSteUpdate qsmmu_update_ste(QSMMUv3 *s, uint32_t sid,
+                                const uint64_t *target, QSMMUSteStepFn fn,
+                                void *opaque);
+
+/*
+ * Introspection (query-smmuv3, docs/system/arm/smmuv3-domains.rst).
+ * These read the monitor, not the SMMU: a test asserts with them what the
+ * SMMU says it does for a stream next to what its DMA shows.
+ */
+
+/*
+ * The member of query-smmuv3's "streams" with StreamID @sid, of the first
+ * SMMUv3; NULL if there is none.  Release with qobject_unref().
+ */
+QDict *qsmmu_query_stream(QTestState *qts, uint32_t sid);
+/* Its "kind" ("abort", "bypass", "s1", ...), g_free() it */
+char *qsmmu_query_kind(QTestState *qts, uint32_t sid);
+/* Assert that the stream @sid has the domain kind @kind */
+void qsmmu_assert_kind(QTestState *qts, uint32_t sid, const char *kind);
+
+/*
+ * Events, errors and GBPA (tests/qtest/smmuv3-events-test.c)
+ */
+
+/* EVENTQ_PROD.OVFLG / EVENTQ_CONS.OVACKFLG (6.3) */
+#define QSMMU_EVTQ_PROD_OVFLG       BIT(31)
+/* GBPA fields (6.3) */
+#define QSMMU_GBPA_MEMATTR          QSMMU_FIELD(0, 4)
+#define QSMMU_GBPA_MTCFG            QSMMU_FIELD(4, 1)
+#define QSMMU_GBPA_ALLOCCFG         QSMMU_FIELD(8, 4)
+#define QSMMU_GBPA_SHCFG            QSMMU_FIELD(12, 2)
+#define QSMMU_GBPA_PRIVCFG          QSMMU_FIELD(16, 2)
+#define QSMMU_GBPA_INSTCFG          QSMMU_FIELD(18, 2)
+
+/*
+ * Address of the last-level (4KB page) descriptor that maps @iova in @pt,
+ * or 0 if no table reaches that level.
+ */
+uint64_t qsmmu_pt_desc_addr(QSMMUPageTable *pt, uint64_t iova);
+
 #endif /* QTEST_LIBQOS_SMMUV3_H */
