@@ -7,6 +7,8 @@
  * The DMA test device (00:04.0, StreamID 0x20) makes faulting and
  * passing DMAs; each case checks the event records word by word (IHI 0070
  * 7.3), the queue and error registers (6.3) and the bytes in memory.
+ * Where a case sets up the stream's configuration, query-smmuv3 must
+ * give the stream the matching domain kind before any DMA.
  */
 
 #include "qemu/osdep.h"
@@ -227,6 +229,7 @@ static void test_c_bad_ste(void)
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
     g_assert_cmphex(ev.raw[1], ==, 0);
@@ -244,6 +247,7 @@ static void test_c_bad_streamid(void)
     Ctx c;
 
     ctx_start_cfg(&c, &cfg);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
     g_assert_cmphex(ev.raw[1] | ev.raw[2] | ev.raw[3], ==, 0);
@@ -262,6 +266,7 @@ static void test_f_ste_fetch(void)
     qsmmu_cmd_cfgi_all(&c.smmu);
     g_assert_true(qsmmu_cmd_sync(&c.smmu));
     qsmmu_enable(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
 
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_STE_FETCH, &ev);
@@ -284,6 +289,7 @@ static void test_c_bad_cd(void)
     qsmmu_store_cd(&c.smmu, cdptr, cd);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
 
     assert_write_stopped(&c, IOVA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_CD, &ev);
@@ -303,6 +309,7 @@ static void test_f_translation(void)
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_44);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
 
     assert_write_stopped(&c, IOVA_HOLE + 0x40, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
@@ -328,6 +335,7 @@ static void test_f_permission(void)
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_44);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     memset(want, 0x77, LEN);
     qtest_memwrite(c.qts, PA, want, LEN);
 
@@ -353,6 +361,7 @@ static void test_f_access(void)
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_44);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_NOAF + 0x100, LEN), ==,
                      DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_ACCESS, &ev);
@@ -368,6 +377,7 @@ static void test_f_addr_size(void)
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_32);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     assert_write_lands(&c, IOVA, PA);
     g_assert_cmpuint(dma_write(&c, IOVA + 0x4000, LEN), ==,
                      DMA_TESTDEV_RESULT_FAULT);
@@ -397,6 +407,7 @@ static void test_f_translation_s2(void)
     s2.s2ttb = pt.root;
     qsmmu_ste_s2(ste, &s2);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s2");
 
     assert_write_lands(&c, IOVA, PA);
     g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_HOLE + 0x80, LEN), ==,
@@ -422,6 +433,7 @@ static void test_eventq_disabled(void)
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     qsmmu_write_cr0(&c.smmu, c.smmu.cr0 & ~QSMMU_CR0_EVENTQEN);
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     g_assert_cmphex(evtq_prod(&c), ==, 0);
@@ -453,6 +465,7 @@ static void test_eventq_overflow(void)
 
     ctx_start_cfg(&c, &cfg);
     set_ste_s1(&c, QSMMU_PS_44);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
 
     fault_page(&c, 0);
     fault_page(&c, 1);
@@ -505,6 +518,7 @@ static void test_eventq_abort(void)
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     evtq_move(&c, NO_MEMORY);
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==,
@@ -526,6 +540,7 @@ static void test_gerror_toggle(void)
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     evtq_move(&c, NO_MEMORY);
     g_assert_cmphex(qsmmu_gerror(&c.smmu), ==, 0);
 
@@ -597,6 +612,7 @@ static void test_cmdq_stop(void)
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_bypass);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
 
     at = c.smmu.cmdq_prod;
@@ -612,6 +628,7 @@ static void test_cmdq_stop(void)
     g_assert_cmphex(gerror ^ qsmmu_gerrorn(&c.smmu), ==,
                     QSMMU_GERROR_CMDQ_ERR);
     /* The CFGI_STE behind the bad command has not run */
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
 
     /* Acknowledged but not fixed: the same command fails again */
@@ -627,6 +644,7 @@ static void test_cmdq_stop(void)
     qsmmu_cmdq_recover(&c.smmu);
     g_assert_true(qsmmu_cmdq_wait(&c.smmu));
     g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
     assert_no_event(&c);
     ctx_stop(&c);
@@ -709,11 +727,13 @@ static void test_gbpa_update(void)
 
     ctx_start_cfg(&c, &cfg);
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, 0x1000);  /* SHCFG=01 */
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
 
     /* ABORT without UPDATE: ignored */
     qsmmu_writel(&c.smmu, QSMMU_GBPA, QSMMU_GBPA_ABORT);
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, 0x1000);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
 
     /* Every field, reserved bits set too */
@@ -728,16 +748,19 @@ static void test_gbpa_update(void)
                  want | QSMMU_GBPA_UPDATE | 0x7fe0c0e0);
     gbpa_wait(&c);
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
 
     /* Clearing ABORT without UPDATE changes nothing */
     qsmmu_writel(&c.smmu, QSMMU_GBPA, want & ~QSMMU_GBPA_ABORT);
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
 
     /* With UPDATE it does; the other fields are kept */
     qsmmu_set_gbpa(&c.smmu, false);
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want & ~QSMMU_GBPA_ABORT);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
     assert_no_event(&c);
     ctx_stop(&c);
@@ -755,23 +778,30 @@ static void test_gbpa_smmuen_switch(void)
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_bypass);
     qsmmu_set_gbpa(&c.smmu, true);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);         /* STE: bypass */
 
     qsmmu_disable(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
     qsmmu_enable(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
 
     set_ste(&c, qsmmu_ste_abort);
     qsmmu_set_gbpa(&c.smmu, false);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
     qsmmu_disable(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);         /* GBPA: bypass */
 
     set_ste(&c, qsmmu_ste_invalid);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
     assert_no_event(&c);
     qsmmu_enable(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
     ctx_stop(&c);

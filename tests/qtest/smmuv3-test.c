@@ -6,7 +6,9 @@
  * Each case programs the SMMU of the virt board with libqos/smmuv3, lets
  * the DMA test device (00:04.0, StreamID 0x20) read or write guest memory
  * through it, and checks three things: the bytes in guest memory, the
- * device's RESULT register and the SMMU's event queue.
+ * device's RESULT register and the SMMU's event queue.  Once a
+ * configuration is in force, before any DMA, query-smmuv3 must already
+ * give the stream the matching domain kind.
  */
 
 #include "qemu/osdep.h"
@@ -247,6 +249,8 @@ static void test_bringup(void)
     g_assert_cmpuint(qsmmu_cmdq_error(&c.smmu), ==, QSMMU_CERROR_NONE);
     g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), ==, 0);
     g_assert_true(c.smmu.idr[0] & QSMMU_IDR0_S1P);
+    /* The stream table is zeroed: STE.V = 0 */
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     ctx_stop(&c);
 }
 
@@ -257,6 +261,7 @@ static void test_ste_abort(void)
 
     ctx_start(&c, 0, true);
     set_ste_abort(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA, LEN), ==,
                      DMA_TESTDEV_RESULT_ABORT);
@@ -271,6 +276,7 @@ static void test_ste_bypass_write(void)
 
     ctx_start(&c, 0, true);
     set_ste_bypass(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     mem_mark(&c, DMA_PA + LEN, 16);
     assert_write_lands(&c, DMA_PA, DMA_PA, 0x1000);
     assert_untouched(&c, DMA_PA + LEN, 16);
@@ -285,6 +291,7 @@ static void test_ste_bypass_read(void)
 
     ctx_start(&c, 0, true);
     set_ste_bypass(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     mem_fill(&c, DMA_PA, want, LEN, 0x31);
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
@@ -303,6 +310,7 @@ static void test_gbpa_abort(void)
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu) &
                     (QSMMU_GBPA_ABORT | QSMMU_GBPA_UPDATE), ==,
                     QSMMU_GBPA_ABORT);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
     assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
     assert_no_event(&c);
     ctx_stop(&c);
@@ -314,16 +322,19 @@ static void test_gbpa_bypass(void)
 
     ctx_start(&c, 0, false);
     qsmmu_set_gbpa(&c.smmu, true);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
     qsmmu_set_gbpa(&c.smmu, false);
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu) &
                     (QSMMU_GBPA_ABORT | QSMMU_GBPA_UPDATE), ==, 0);
     /* The STE would abort, but SMMUEN = 0 never reads it */
     set_ste_abort(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA, 0x2000);
     assert_no_event(&c);
 
     /* Enabling the SMMU makes the STE count again */
     qsmmu_enable(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
     assert_no_event(&c);
     ctx_stop(&c);
@@ -339,6 +350,7 @@ static void test_ste_invalid(void)
     ctx_start(&c, 0, true);
     qsmmu_ste_invalid(ste);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_blocked(&c, DMA_PA, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
     pop_one_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
     assert_no_event(&c);
@@ -352,6 +364,7 @@ static void test_s1_write(void)
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     mem_mark(&c, S1_IOVA, 2 * 4096);
     mem_mark(&c, S1_PA, 4096);
     mem_mark(&c, S1_PA2, 4096);
@@ -374,6 +387,7 @@ static void test_s1_read(void)
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     mem_fill(&c, S1_PA + 0x80, want, LEN, 0x77);
     mem_fill(&c, S1_IOVA + 0x80, decoy, LEN, 0x13);
     g_assert_cmpuint(dma_testdev_read(&c.dev, S1_IOVA + 0x80, LEN), ==,
@@ -391,6 +405,7 @@ static void test_s1_unmapped(void)
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
 
     assert_write_blocked(&c, S1_UNMAPPED, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
     pop_one_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
@@ -427,6 +442,7 @@ static void test_s1_readonly(void)
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     mem_fill(&c, S1_PA2, want, LEN, 0x42);
     g_assert_cmpuint(dma_testdev_read(&c.dev, S1_IOVA + 8192, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
@@ -465,17 +481,21 @@ static void test_ste_switch(void)
     ctx_start(&c, 0, true);
 
     set_ste_abort(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_blocked(&c, S1_IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
 
     set_ste_bypass(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, S1_IOVA, S1_IOVA, 0x700);
 
     set_ste_s1(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     mem_mark(&c, S1_IOVA, LEN);
     assert_write_lands(&c, S1_IOVA, S1_PA, 0x800);
     assert_untouched(&c, S1_IOVA, LEN);
 
     set_ste_abort(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     mem_mark(&c, S1_PA, LEN);
     assert_write_blocked(&c, S1_IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
     assert_untouched(&c, S1_PA, LEN);
@@ -495,14 +515,17 @@ static void test_cfgi_ste_needed(void)
 
     ctx_start(&c, 0, true);
     set_ste_bypass(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA, 0x900);
 
     qsmmu_ste_abort(ste);
     qsmmu_store_ste(&c.smmu, DEV_SID, ste);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA, 0xa00);
 
     qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
     g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
     assert_no_event(&c);
     ctx_stop(&c);
@@ -521,6 +544,7 @@ static void test_strtab_bypass(const void *data)
                          split + 1);
     }
     set_ste_bypass(&c);
+    qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA, 0xb00);
     mem_fill(&c, DMA_PA + 4096, want, LEN, 0x99);
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA + 4096, LEN), ==,
@@ -539,6 +563,7 @@ static void test_strtab_2lvl_no_l2(void)
     ctx_start(&c, 6, true);
     /* An L2 table for the other StreamIDs only */
     qsmmu_l2_install(&c.smmu, 0x40, qsmmu_l2_alloc(&c.smmu, 7), 7);
+    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_blocked(&c, DMA_PA, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
     pop_one_event(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
     assert_no_event(&c);

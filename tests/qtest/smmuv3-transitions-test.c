@@ -14,7 +14,8 @@
  *   qsmmu_update_ste.  Around every step a 4-byte DMA write must behave
  *   exactly as the old or the new configuration, or, while word 0 has
  *   V = 0, as an invalid STE; after each CFGI_STE + CMD_SYNC, exactly as
- *   the STE then in memory.
+ *   the STE then in memory, and query-smmuv3 already gives the stream
+ *   that configuration's domain kind before the DMA.
  *
  * /arm/smmuv3/cache/...
  *   A changed STE or CD keeps the old behaviour until the matching CFGI
@@ -113,6 +114,14 @@ static const char *const dom_name[DOM__MAX] = {
     [DOM_BLOCKED] = "blocked", [DOM_IDENTITY] = "identity",
     [DOM_S1] = "s1", [DOM_S2] = "s2", [DOM_NESTED] = "nested",
     [DOM_S1B] = "s1 (CD B)", [DOM_NESTED2] = "nested (CD N2)",
+    [DOM_INVALID] = "invalid",
+};
+
+/* The domain kind query-smmuv3 gives a stream in each configuration */
+static const char *const dom_kind[DOM__MAX] = {
+    [DOM_BLOCKED] = "abort", [DOM_IDENTITY] = "bypass",
+    [DOM_S1] = "s1", [DOM_S2] = "s2", [DOM_NESTED] = "nested",
+    [DOM_S1B] = "s1", [DOM_NESTED2] = "nested",
     [DOM_INVALID] = "invalid",
 };
 
@@ -255,8 +264,14 @@ static Dom dma_check(Ctx *c, const Dom *allowed, int n, const char *when)
     }
 }
 
+/*
+ * The stream is known to be in @dom: query-smmuv3 says so before the
+ * DMA, which could itself record the kind, and the DMA does as @dom.
+ */
 static void dma_expect(Ctx *c, Dom dom, const char *when)
 {
+    g_test_message("%s: kind %s", when, dom_kind[dom]);
+    qsmmu_assert_kind(c->qts, DEV_SID, dom_kind[dom]);
     dma_check(c, &dom, 1, when);
 }
 
