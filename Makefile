@@ -63,3 +63,6 @@ clean:
 distclean: clean
 	@echo "==> removing the cache $(CACHE)"
 	@rm -rf $(CACHE)
+
+# The guest tier: real arm64 kernels under TCG (tests/guest/).
+include $(TOP)/tests/guest/guest.mk

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Guest tier (issue 4), included from the top Makefile, which defines TOP,
+# BUILD, CACHE, QEMU_TREE and QEMU.
+#   make guest-kernels                 fetch and unpack the pinned kernels
+#   make guest-initramfs               build one busybox initramfs per kernel
+#   make guest-boot [GUEST_KERNELS=..] boot scenario on each pinned kernel
+#   make guest-boot KERNEL=/path/Image [INITRD=/path/initrd]
+GUEST_DIR := $(TOP)/tests/guest
+GUEST_KERNELS ?= $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" { print $$1 }' $(GUEST_DIR)/kernels.pin)
+
+.PHONY: guest-kernels guest-initramfs guest-boot
+
+guest-kernels:
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/fetch-kernels $(GUEST_KERNELS)
+
+guest-initramfs: guest-kernels
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/make-initramfs $(GUEST_KERNELS)
+
+ifdef KERNEL
+guest-boot: guest-initramfs
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(GUEST_DIR)/boot $(KERNEL) $(INITRD)
+else
+guest-boot: guest-initramfs
+	@rc=0; for k in $(GUEST_KERNELS); do \
+	    TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(GUEST_DIR)/boot $$k || rc=1; \
+	done; exit $$rc
+endif

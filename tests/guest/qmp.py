@@ -1,0 +1,47 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Minimal QMP client: qmp.py SOCKET COMMAND [OUT.json]
+
+Runs COMMAND (no arguments) and prints the "return" value as JSON, and for
+query-smmuv3 one line per stream: "stream SID KIND DEVICE translations=N
+aborts=N faults=N".  Exit status 1 with "error: ..." on failure."""
+import json, socket, sys
+
+def main():
+    path, cmd = sys.argv[1], sys.argv[2]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    f = s.makefile("rw")
+    def recv():
+        while True:
+            msg = json.loads(f.readline())
+            if "event" not in msg:
+                return msg
+    recv()  # greeting
+    for c in ("qmp_capabilities", cmd):
+        f.write(json.dumps({"execute": c}) + "\n"); f.flush()
+        r = recv()
+        if "error" in r:
+            print("error: %s: %s" % (c, r["error"].get("desc")), file=sys.stderr)
+            return 1
+    ret = r["return"]
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], "w") as out:
+            json.dump(ret, out, indent=1)
+    if cmd == "query-smmuv3":
+        for smmu in ret:
+            print("smmu %s enabled=%s" % (smmu["qom-path"], smmu["enabled"]))
+            for st in smmu["streams"]:
+                print("stream %d %s %s translations=%d aborts=%d faults=%d" % (
+                    st["sid"], st["kind"], st.get("id") or st["device"],
+                    st["translations"], st["aborts"], st["faults"]))
+    else:
+        print(json.dumps(ret))
+    return 0
+
+try:
+    sys.exit(main())
+except (OSError, ValueError) as e:
+    print("error: QMP %s: %s" % (sys.argv[1:3], e), file=sys.stderr)
+    sys.exit(1)
