@@ -21,12 +21,8 @@
 #include "libqos/dma-testdev.h"
 #include "libqos/smmuv3.h"
 
-#define DEV_DEVFN       QPCI_DEVFN(4, 0)
-#define DEV_SID         0x20
+#define DEV_SID         QSMMU_BENCH_SID
 
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
 #define SMMU_MEM_SIZE   (48 * MiB)
 
 #define BYPASS_PA       0x50000000ULL
@@ -37,15 +33,11 @@
 #define S1_T0SZ         16
 
 #define DMA_LEN         64
-#define MARKER          0x5a
+#define MARKER          QSMMU_BENCH_MARKER
 #define SHOW_BYTES      16
 
 typedef struct Demo {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus pcibus;
-    QDmaTestdev dev;
-    QSMMUv3 smmu;
+    QSMMUBench b;
     int step;
     int passed;
     int failed;
@@ -92,10 +84,10 @@ static void show_ste(Demo *d)
     g_autofree char *text = NULL;
     int i;
 
-    qsmmu_read_ste(&d->smmu, DEV_SID, ste);
+    qsmmu_read_ste(&d->b.smmu, DEV_SID, ste);
     text = qsmmu_ste_describe(ste);
     printf("  STE of StreamID 0x%x at 0x%" PRIx64 ", words 0-7:", DEV_SID,
-           qsmmu_ste_addr(&d->smmu, DEV_SID));
+           qsmmu_ste_addr(&d->b.smmu, DEV_SID));
     for (i = 0; i < QSMMU_STE_WORDS; i++) {
         printf("%s%016" PRIx64, i % 4 ? " " : "\n    ", ste[i]);
     }
@@ -108,7 +100,7 @@ static void show_bytes(Demo *d, const char *what, uint64_t pa)
     bool untouched = true;
     int i;
 
-    qtest_memread(d->qts, pa, buf, sizeof(buf));
+    qtest_memread(d->b.qts, pa, buf, sizeof(buf));
     for (i = 0; i < SHOW_BYTES; i++) {
         untouched &= buf[i] == MARKER;
     }
@@ -129,7 +121,7 @@ static int show_events(Demo *d, QSMMUEvent *first)
     QSMMUEvent ev;
     int n = 0;
 
-    while (qsmmu_evtq_pop(&d->smmu, &ev)) {
+    while (qsmmu_evtq_pop(&d->b.smmu, &ev)) {
         g_autofree char *text = qsmmu_event_describe(&ev);
 
         printf("  Event: %s\n", text);
@@ -151,67 +143,40 @@ static uint32_t issue_write(Demo *d, uint64_t iova, uint32_t len,
 
     printf("  DMA: device writes %u bytes (pattern seed 0x%x) to IOVA 0x%"
            PRIx64 "\n", len, seed, iova);
-    result = dma_testdev_write_pattern(&d->dev, iova, len, seed);
+    result = dma_testdev_write_pattern(&d->b.dev, iova, len, seed);
     printf("  RESULT: %s, %u bytes done", dma_testdev_result_name(result),
-           dma_testdev_done(&d->dev));
+           dma_testdev_done(&d->b.dev));
     if (result != DMA_TESTDEV_RESULT_OK) {
-        printf(", stopped at IOVA 0x%" PRIx64, dma_testdev_fault_addr(&d->dev));
+        printf(", stopped at IOVA 0x%" PRIx64,
+               dma_testdev_fault_addr(&d->b.dev));
     }
     printf("\n");
     return result;
 }
 
-static bool pattern_at(Demo *d, uint64_t pa, uint32_t seed)
-{
-    uint8_t want[DMA_LEN], got[DMA_LEN];
-
-    dma_testdev_pattern(want, DMA_LEN, seed);
-    qtest_memread(d->qts, pa, got, DMA_LEN);
-    return !memcmp(want, got, DMA_LEN);
-}
-
-static bool marker_at(Demo *d, uint64_t pa)
-{
-    uint8_t got[DMA_LEN];
-    int i;
-
-    qtest_memread(d->qts, pa, got, DMA_LEN);
-    for (i = 0; i < DMA_LEN; i++) {
-        if (got[i] != MARKER) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static void bring_up(Demo *d)
 {
     QSMMUv3Config cfg = {
-        .mem = SMMU_MEM,
+        .mem = QSMMU_BENCH_SMMU_MEM,
         .mem_size = SMMU_MEM_SIZE,
     };
 
     printf("Starting: qemu-system-aarch64 -M virt,iommu=smmuv3 -cpu max "
-           "-m 512\n          -device dma-testdev,bus=pcie.0,addr=04.0\n");
-    d->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
-                         "-device dma-testdev,bus=pcie.0,addr=04.0");
-    alloc_init(&d->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
-    qpci_init_generic(&d->pcibus, d->qts, &d->alloc, false);
-    dma_testdev_init(&d->dev, &d->pcibus.bus, DEV_DEVFN);
+           "-m 512\n          -device dma-testdev,bus=pcie.0,addr=04.0,"
+           "id=dma0\n");
+    qsmmu_bench_start(&d->b, NULL, NULL, &cfg);
     printf("DMA test device at 00:04.0, so its StreamID is 0x%x\n", DEV_SID);
-
-    qsmmu_init(&d->smmu, d->qts, &cfg);
     printf("SMMUv3 at 0x%" PRIx64 ": IDR0=0x%08x (stage 1 %s, stage 2 %s)\n",
-           d->smmu.base, d->smmu.idr[0],
-           d->smmu.idr[0] & QSMMU_IDR0_S1P ? "yes" : "no",
-           d->smmu.idr[0] & QSMMU_IDR0_S2P ? "yes" : "no");
+           d->b.smmu.base, d->b.smmu.idr[0],
+           d->b.smmu.idr[0] & QSMMU_IDR0_S1P ? "yes" : "no",
+           d->b.smmu.idr[0] & QSMMU_IDR0_S2P ? "yes" : "no");
     printf("  linear stream table of %u STEs at 0x%" PRIx64 "\n",
-           1u << d->smmu.sid_bits, d->smmu.strtab);
+           1u << d->b.smmu.sid_bits, d->b.smmu.strtab);
     printf("  command queue at 0x%" PRIx64 ", event queue at 0x%" PRIx64
-           "\n", d->smmu.cmdq, d->smmu.evtq);
+           "\n", d->b.smmu.cmdq, d->b.smmu.evtq);
     printf("  CFGI_ALL, TLBI_NSNH_ALL, CMD_SYNC issued; CR0ACK=0x%x "
            "(SMMUEN, EVENTQEN, CMDQEN)\n",
-           qsmmu_readl(&d->smmu, QSMMU_CR0ACK));
+           qsmmu_readl(&d->b.smmu, QSMMU_CR0ACK));
     printf("  every STE starts invalid (V=0); each step writes one, then "
            "CFGI_STE + CMD_SYNC\n");
 }
@@ -224,14 +189,14 @@ static void step_abort(Demo *d)
 
     header(d, "abort STE (Config 0b000): the device is blocked");
     qsmmu_ste_abort(ste);
-    qsmmu_write_ste(&d->smmu, DEV_SID, ste);
+    qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
-    qtest_memset(d->qts, BYPASS_PA, MARKER, DMA_LEN);
+    qsmmu_mem_mark(d->b.qts, BYPASS_PA, DMA_LEN);
     result = issue_write(d, BYPASS_PA, DMA_LEN, 0x1000);
     show_bytes(d, "Target PA", BYPASS_PA);
     events = show_events(d, NULL);
     verdict(d, result == DMA_TESTDEV_RESULT_ABORT && events == 0 &&
-            marker_at(d, BYPASS_PA),
+            qsmmu_mem_is_marked(d->b.qts, BYPASS_PA, DMA_LEN),
             "terminated silently, nothing written, no event");
 }
 
@@ -243,14 +208,14 @@ static void step_bypass(Demo *d)
 
     header(d, "bypass STE (Config 0b100): IOVA is the physical address");
     qsmmu_ste_bypass(ste);
-    qsmmu_write_ste(&d->smmu, DEV_SID, ste);
+    qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
-    qtest_memset(d->qts, BYPASS_PA, MARKER, DMA_LEN);
+    qsmmu_mem_mark(d->b.qts, BYPASS_PA, DMA_LEN);
     result = issue_write(d, BYPASS_PA, DMA_LEN, 0x2000);
     show_bytes(d, "Target PA", BYPASS_PA);
     events = show_events(d, NULL);
     verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
-            pattern_at(d, BYPASS_PA, 0x2000),
+            qsmmu_mem_has_pattern(d->b.qts, BYPASS_PA, DMA_LEN, 0x2000),
             "every byte arrived at PA == IOVA, no event");
 }
 
@@ -264,26 +229,26 @@ static void step_s1(Demo *d)
     int events;
 
     header(d, "stage 1 STE (Config 0b101): IOVA 0x10000000 -> PA 0x5abcd000");
-    qsmmu_pt_new(&d->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_new(&d->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, S1_IOVA, S1_PA, 4096, QSMMU_PROT_RW);
     printf("  Page table: 4KB granule, 48-bit IOVA, 4 levels, root at 0x%"
            PRIx64 "\n    one page mapped read-write: 0x%" PRIx64 " -> 0x%"
            PRIx64 "\n", pt.root, (uint64_t)S1_IOVA, (uint64_t)S1_PA);
-    cdptr = qsmmu_cd_alloc(&d->smmu, 1);
+    cdptr = qsmmu_cd_alloc(&d->b.smmu, 1);
     qsmmu_cd_s1(cd, S1_ASID, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&d->smmu, cdptr, cd);
+    qsmmu_store_cd(&d->b.smmu, cdptr, cd);
     cd_text = qsmmu_cd_describe(cd);
     printf("  CD at 0x%" PRIx64 ": %s\n", cdptr, cd_text);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
-    qsmmu_write_ste(&d->smmu, DEV_SID, ste);
+    qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
 
-    qtest_memset(d->qts, S1_PA, MARKER, DMA_LEN);
+    qsmmu_mem_mark(d->b.qts, S1_PA, DMA_LEN);
     result = issue_write(d, S1_IOVA, DMA_LEN, 0x3000);
     show_bytes(d, "Translated PA", S1_PA);
     events = show_events(d, NULL);
     verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
-            pattern_at(d, S1_PA, 0x3000),
+            qsmmu_mem_has_pattern(d->b.qts, S1_PA, DMA_LEN, 0x3000),
             "the data landed at the translated address, no event");
 }
 
@@ -326,14 +291,11 @@ int main(int argc, char **argv)
 
     printf("\n==== Summary: %d of %d steps passed%s ====\n", d.passed,
            d.passed + d.failed, d.failed ? ", SOME FAILED" : "");
-    if (qsmmu_gerror_active(&d.smmu)) {
-        printf("GERROR active: 0x%x\n", qsmmu_gerror_active(&d.smmu));
+    if (qsmmu_gerror_active(&d.b.smmu)) {
+        printf("GERROR active: 0x%x\n", qsmmu_gerror_active(&d.b.smmu));
         d.failed++;
     }
 
-    qsmmu_uninit(&d.smmu);
-    dma_testdev_uninit(&d.dev);
-    alloc_destroy(&d.alloc);
-    qtest_quit(d.qts);
+    qsmmu_bench_quit(&d.b);
     return d.failed ? 1 : 0;
 }

@@ -19,13 +19,9 @@
 #include "libqos/dma-testdev.h"
 #include "libqos/smmuv3.h"
 
-#define DEV_DEVFN       QPCI_DEVFN(4, 0)
-#define DEV_SID         0x20        /* requester ID of 00:04.0 */
+#define DEV_SID         QSMMU_BENCH_SID
 
-/* Guest RAM plan: 512 MiB at 0x40000000 */
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+/* Guest RAM plan: see QSMMUBench */
 #define SMMU_MEM_SIZE   (48 * MiB)
 #define DMA_PA          0x50000000ULL
 #define IOVA            0x50100000ULL   /* mapped read-write */
@@ -42,117 +38,58 @@
 #define S2_T0SZ         32
 #define S2_SL0          1
 
-#define MARKER          0x5a
 #define LEN             256             /* 64 bus pieces of 4 bytes */
 
-typedef struct Ctx {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus pcibus;
-    QDmaTestdev dev;
-    QSMMUv3 smmu;
-} Ctx;
-
 /* Start the virt board (stage=nested SMMU) and bring the SMMU up */
-static void ctx_start_cfg(Ctx *c, QSMMUv3Config *cfg)
+static void ctx_start_cfg(QSMMUBench *c, QSMMUv3Config *cfg)
 {
-    memset(c, 0, sizeof(*c));
-    cfg->mem = SMMU_MEM;
+    cfg->mem = QSMMU_BENCH_SMMU_MEM;
     cfg->mem_size = SMMU_MEM_SIZE;
-    c->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
-                         "-device dma-testdev,bus=pcie.0,addr=04.0");
-    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
-    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
-    dma_testdev_init(&c->dev, &c->pcibus.bus, DEV_DEVFN);
-    qsmmu_init(&c->smmu, c->qts, cfg);
+    qsmmu_bench_start(c, NULL, NULL, cfg);
 }
 
-static void ctx_start(Ctx *c)
+static void ctx_start(QSMMUBench *c)
 {
     QSMMUv3Config cfg = { 0 };
 
     ctx_start_cfg(c, &cfg);
 }
 
-static void ctx_stop(Ctx *c)
-{
-    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
-    qsmmu_uninit(&c->smmu);
-    dma_testdev_uninit(&c->dev);
-    alloc_destroy(&c->alloc);
-    qtest_quit(c->qts);
-}
-
 /* DMA helpers */
 
-static uint32_t dma_write(Ctx *c, uint64_t iova, uint32_t len)
+static uint32_t dma_write(QSMMUBench *c, uint64_t iova, uint32_t len)
 {
     return dma_testdev_write_pattern(&c->dev, iova, len, 0x1234);
 }
 
-static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-    size_t i;
-
-    qtest_memread(c->qts, pa, buf, len);
-    for (i = 0; i < len; i++) {
-        g_assert_cmphex(buf[i], ==, MARKER);
-    }
-}
-
 /* A write of LEN bytes at @iova lands at @pa */
-static void assert_write_lands(Ctx *c, uint64_t iova, uint64_t pa)
+static void assert_write_lands(QSMMUBench *c, uint64_t iova, uint64_t pa)
 {
-    g_autofree uint8_t *want = g_malloc(LEN);
-    g_autofree uint8_t *got = g_malloc(LEN);
-
-    qtest_memset(c->qts, pa, MARKER, LEN);
+    qsmmu_mem_mark(c->qts, pa, LEN);
     g_assert_cmpstr(dma_testdev_result_name(dma_write(c, iova, LEN)), ==,
                     "ok");
-    dma_testdev_pattern(want, LEN, 0x1234);
-    qtest_memread(c->qts, pa, got, LEN);
-    g_assert_cmpmem(want, LEN, got, LEN);
+    qsmmu_assert_pattern(c->qts, pa, LEN, 0x1234);
 }
 
 /* A write of LEN bytes at @iova ends in @result and changes no memory */
-static void assert_write_stopped(Ctx *c, uint64_t iova, uint32_t result)
+static void assert_write_stopped(QSMMUBench *c, uint64_t iova, uint32_t result)
 {
-    qtest_memset(c->qts, iova, MARKER, LEN);
+    qsmmu_mem_mark(c->qts, iova, LEN);
     g_assert_cmpstr(dma_testdev_result_name(dma_write(c, iova, LEN)), ==,
                     dma_testdev_result_name(result));
     g_assert_cmpuint(dma_testdev_done(&c->dev), ==, 0);
-    assert_untouched(c, iova, LEN);
+    qsmmu_assert_untouched(c->qts, iova, LEN);
 }
 
 /* Event checks */
-
-static void assert_no_event(Ctx *c)
-{
-    QSMMUEvent ev;
-
-    if (qsmmu_evtq_pop(&c->smmu, &ev)) {
-        g_autofree char *s = qsmmu_event_describe(&ev);
-
-        g_error("unexpected event: %s", s);
-    }
-}
 
 /*
  * Exactly one record is queued: of @type, from the test device, without
  * a SubstreamID.  Word 0 holds nothing else (no Stall, no STAG).
  */
-static void pop_only_event(Ctx *c, uint8_t type, QSMMUEvent *ev)
+static void pop_only_event(QSMMUBench *c, uint8_t type, QSMMUEvent *ev)
 {
-    uint32_t n = qsmmu_evtq_count(&c->smmu);
-
-    g_assert_true(qsmmu_evtq_pop(&c->smmu, ev));
-    if (ev->type != type || n != 1) {
-        g_autofree char *s = qsmmu_event_describe(ev);
-
-        g_error("expected one %s, got %u records, the first %s",
-                qsmmu_event_name(type), n, s);
-    }
+    qsmmu_pop_one_event(&c->smmu, DEV_SID, type, ev);
     g_assert_cmphex(ev->raw[0], ==, ((uint64_t)DEV_SID << 32) | type);
 }
 
@@ -180,7 +117,7 @@ static void assert_walk_fault(const QSMMUEvent *ev, uint64_t iova, bool rnw,
 
 /* Stream configurations */
 
-static void set_ste(Ctx *c, void (*make)(uint64_t *ste))
+static void set_ste(QSMMUBench *c, void (*make)(uint64_t *ste))
 {
     uint64_t ste[QSMMU_STE_WORDS];
 
@@ -193,7 +130,7 @@ static void set_ste(Ctx *c, void (*make)(uint64_t *ste))
  * IOVA_NOAF with its Access flag clear, IOVA_HOLE not mapped.  @ips is
  * the CD's IPS; PA_HIGH is mapped at IOVA + 16 KiB.
  */
-static void set_ste_s1(Ctx *c, uint8_t ips)
+static void set_ste_s1(QSMMUBench *c, uint8_t ips)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUPageTable pt;
@@ -225,7 +162,7 @@ static void set_ste_s1(Ctx *c, uint8_t ips)
 static void test_c_bad_ste(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
@@ -235,8 +172,8 @@ static void test_c_bad_ste(void)
     g_assert_cmphex(ev.raw[1], ==, 0);
     g_assert_cmphex(ev.raw[2], ==, 0);
     g_assert_cmphex(ev.raw[3], ==, 0);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* A StreamID beyond STRTAB_BASE_CFG.LOG2SIZE: C_BAD_STREAMID (7.3.3) */
@@ -244,21 +181,21 @@ static void test_c_bad_streamid(void)
 {
     QSMMUv3Config cfg = { .sid_bits = 5 };  /* StreamIDs 0..0x1f */
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start_cfg(&c, &cfg);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
     g_assert_cmphex(ev.raw[1] | ev.raw[2] | ev.raw[3], ==, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* The stream table cannot be read: F_STE_FETCH naming the STE (7.3.4) */
 static void test_f_ste_fetch(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     qsmmu_disable(&c.smmu);
@@ -272,7 +209,7 @@ static void test_f_ste_fetch(void)
     pop_only_event(&c, QSMMU_EVT_F_STE_FETCH, &ev);
     g_assert_cmphex(ev.fetch_addr, ==, NO_MEMORY + DEV_SID * 64);
     g_assert_cmphex(ev.raw[1] | ev.raw[2], ==, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* CD.V = 0 behind a stage-1 STE: C_BAD_CD (7.3.10) */
@@ -281,7 +218,7 @@ static void test_c_bad_cd(void)
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     uint64_t cdptr;
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     cdptr = qsmmu_cd_alloc(&c.smmu, 1);
@@ -294,7 +231,7 @@ static void test_c_bad_cd(void)
     assert_write_stopped(&c, IOVA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_CD, &ev);
     g_assert_cmphex(ev.raw[1] | ev.raw[2] | ev.raw[3], ==, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -305,7 +242,7 @@ static void test_c_bad_cd(void)
 static void test_f_translation(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_44);
@@ -323,7 +260,7 @@ static void test_f_translation(void)
                      DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
     assert_walk_fault(&ev, IOVA_HOLE + 0x40, true, false, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* A write to a read-only page: F_PERMISSION (7.3.15); reads still pass */
@@ -331,7 +268,7 @@ static void test_f_permission(void)
 {
     uint8_t want[LEN];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_44);
@@ -349,15 +286,15 @@ static void test_f_permission(void)
                      DMA_TESTDEV_RESULT_OK);
     g_assert_cmphex(dma_testdev_csum(&c.dev), ==,
                     dma_testdev_checksum(want, LEN));
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* A page whose Access flag is clear, CD.AFFD = 0: F_ACCESS (7.3.14) */
 static void test_f_access(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_44);
@@ -366,14 +303,14 @@ static void test_f_access(void)
                      DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_ACCESS, &ev);
     assert_walk_fault(&ev, IOVA_NOAF + 0x100, true, false, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* An output address beyond CD.IPS (32 bits): F_ADDR_SIZE (7.3.13) */
 static void test_f_addr_size(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste_s1(&c, QSMMU_PS_32);
@@ -383,7 +320,7 @@ static void test_f_addr_size(void)
                      DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_ADDR_SIZE, &ev);
     assert_walk_fault(&ev, IOVA + 0x4000, false, false, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -399,7 +336,7 @@ static void test_f_translation_s2(void)
     uint64_t ste[QSMMU_STE_WORDS];
     QSMMUPageTable pt;
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     qsmmu_pt_new_s2(&c.smmu, &pt, S2_T0SZ, S2_SL0);
@@ -415,12 +352,12 @@ static void test_f_translation_s2(void)
     pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
     assert_walk_fault(&ev, IOVA_HOLE + 0x80, true, true, IOVA_HOLE);
     g_assert_cmphex(ev.ipa, ==, IOVA_HOLE);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* The Event queue */
 
-static uint32_t evtq_prod(Ctx *c)
+static uint32_t evtq_prod(QSMMUBench *c)
 {
     return qsmmu_readl(&c->smmu, QSMMU_EVENTQ_PROD);
 }
@@ -429,7 +366,7 @@ static uint32_t evtq_prod(Ctx *c)
 static void test_eventq_disabled(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
@@ -442,11 +379,11 @@ static void test_eventq_disabled(void)
     qsmmu_write_cr0(&c.smmu, c.smmu.cr0 | QSMMU_CR0_EVENTQEN);
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* One faulting DMA per page of IOVA_HOLE: one F_TRANSLATION each */
-static void fault_page(Ctx *c, int page)
+static void fault_page(QSMMUBench *c, int page)
 {
     g_assert_cmpuint(dma_write(c, IOVA_HOLE + page * 4096, LEN), ==,
                      DMA_TESTDEV_RESULT_FAULT);
@@ -461,7 +398,7 @@ static void test_eventq_overflow(void)
 {
     QSMMUv3Config cfg = { .evtq_log2 = 1 };     /* two records */
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start_cfg(&c, &cfg);
     set_ste_s1(&c, QSMMU_PS_44);
@@ -494,13 +431,13 @@ static void test_eventq_overflow(void)
     g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 4 * 4096);
     g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
     g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 5 * 4096);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* Point the Event queue at @addr (EVENTQEN toggled around the change) */
-static void evtq_move(Ctx *c, uint64_t addr)
+static void evtq_move(QSMMUBench *c, uint64_t addr)
 {
     qsmmu_write_cr0(&c->smmu, c->smmu.cr0 & ~QSMMU_CR0_EVENTQEN);
     qsmmu_writeq(&c->smmu, QSMMU_EVENTQ_BASE, addr | c->smmu.evtq_log2);
@@ -514,7 +451,7 @@ static void evtq_move(Ctx *c, uint64_t addr)
 /* An abort on the record's write: GERROR.EVENTQ_ABT_ERR (7.2) */
 static void test_eventq_abort(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
@@ -526,7 +463,7 @@ static void test_eventq_abort(void)
     g_assert_cmphex(evtq_prod(&c), ==, 0);
     qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_EVENTQ_ABT_ERR);
     g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -536,7 +473,7 @@ static void test_eventq_abort(void)
  */
 static void test_gerror_toggle(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_invalid);
@@ -559,12 +496,12 @@ static void test_gerror_toggle(void)
                     QSMMU_GERROR_EVENTQ_ABT_ERR);
     qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_EVENTQ_ABT_ERR);
     g_assert_cmphex(qsmmu_gerrorn(&c.smmu), ==, 0);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* Command errors */
 
-static uint32_t cmdq_cons(Ctx *c)
+static uint32_t cmdq_cons(QSMMUBench *c)
 {
     uint32_t mask = (2u << c->smmu.cmdq_log2) - 1;
 
@@ -576,7 +513,8 @@ static uint32_t cmdq_cons(Ctx *c)
  * it, CMDQ_CONS.ERR = ILL, GERROR.CMDQ_ERR is active.  Then replace it by
  * a CMD_SYNC and acknowledge, and the queue drains.
  */
-static void assert_cmd_illegal(Ctx *c, const uint64_t *cmd, const char *what)
+static void assert_cmd_illegal(QSMMUBench *c, const uint64_t *cmd,
+                               const char *what)
 {
     uint32_t at = c->smmu.cmdq_prod;
 
@@ -608,7 +546,7 @@ static void test_cmdq_stop(void)
 {
     uint64_t cmd[QSMMU_CMD_WORDS], ste[QSMMU_STE_WORDS];
     uint32_t at, gerror;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_bypass);
@@ -646,8 +584,8 @@ static void test_cmdq_stop(void)
     g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* Reserved opcodes, and commands this SMMU's IDRs make ILLEGAL (4.1) */
@@ -674,7 +612,7 @@ static void test_cmdq_illegal(void)
     static const uint8_t ssec[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06 };
     uint64_t cmd[QSMMU_CMD_WORDS];
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     for (i = 0; i < ARRAY_SIZE(reserved); i++) {
@@ -704,12 +642,12 @@ static void test_cmdq_illegal(void)
     qsmmu_cmd_cfgi_all(&c.smmu);
     qsmmu_cmd_tlbi_nsnh_all(&c.smmu);
     g_assert_true(qsmmu_cmd_sync(&c.smmu));
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* GBPA */
 
-static void gbpa_wait(Ctx *c)
+static void gbpa_wait(QSMMUBench *c)
 {
     g_assert_cmphex(qsmmu_read_gbpa(&c->smmu) & QSMMU_GBPA_UPDATE, ==, 0);
 }
@@ -722,7 +660,7 @@ static void gbpa_wait(Ctx *c)
 static void test_gbpa_update(void)
 {
     uint64_t want = 0;
-    Ctx c;
+    QSMMUBench c;
     QSMMUv3Config cfg = { .no_smmuen = true };
 
     ctx_start_cfg(&c, &cfg);
@@ -762,8 +700,8 @@ static void test_gbpa_update(void)
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want & ~QSMMU_GBPA_ABORT);
     qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -773,7 +711,7 @@ static void test_gbpa_update(void)
 static void test_gbpa_smmuen_switch(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c);
     set_ste(&c, qsmmu_ste_bypass);
@@ -799,12 +737,12 @@ static void test_gbpa_smmuen_switch(void)
     set_ste(&c, qsmmu_ste_invalid);
     qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     qsmmu_enable(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 int main(int argc, char **argv)

@@ -25,10 +25,8 @@
 #include "migration/migration-qmp.h"
 #include "migration/migration-util.h"
 
-/* Guest RAM plan: 512 MiB at 0x40000000 */
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+/* Guest RAM plan: as QSMMUBench's */
+#define SMMU_MEM        QSMMU_BENCH_SMMU_MEM
 #define SMMU_MEM_SIZE   (16 * MiB)
 
 #define IOVA            0x50000000ULL
@@ -46,7 +44,6 @@
 
 #define LEN             64
 #define EVT_LEN         4
-#define MARKER          0x5a
 
 /* One device per kind, at 00:04.0 + n (StreamID 0x20 + 8 * n) */
 typedef enum Dev {
@@ -94,7 +91,8 @@ static void machine_attach(Machine *m)
 {
     int d;
 
-    alloc_init(&m->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
+    alloc_init(&m->alloc, 0, QSMMU_BENCH_RAM_BASE,
+               QSMMU_BENCH_RAM_BASE + QSMMU_BENCH_ALLOC_SIZE, 4096);
     qpci_init_generic(&m->pcibus, m->qts, &m->alloc, false);
     for (d = 0; d < DEV__MAX; d++) {
         dma_testdev_init(&m->dev[d], &m->pcibus.bus,
@@ -176,22 +174,6 @@ static void program_streams(Machine *m)
     qsmmu_write_ste(&m->smmu, DEV_SID(DEV_INVALID), ste);
 }
 
-static void mark(Machine *m, uint64_t pa, size_t len)
-{
-    qtest_memset(m->qts, pa, MARKER, len);
-}
-
-static void assert_untouched(Machine *m, uint64_t pa, size_t len)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-    size_t i;
-
-    qtest_memread(m->qts, pa, buf, len);
-    for (i = 0; i < len; i++) {
-        g_assert_cmphex(buf[i], ==, MARKER);
-    }
-}
-
 /*
  * A DMA write of @d: lands where its configuration sends it and nowhere
  * else, or is blocked with the right RESULT (and event).
@@ -231,21 +213,16 @@ static void dma_check(Machine *m, Dev d, uint32_t seed)
     }
 
     for (i = 0; i < ARRAY_SIZE(watch); i++) {
-        mark(m, watch[i], LEN);
+        qsmmu_mem_mark(m->qts, watch[i], LEN);
     }
     g_assert_cmpstr(dma_testdev_result_name(
                         dma_testdev_write_pattern(&m->dev[d], IOVA, len,
                                                   seed)), ==, result);
     for (i = 0; i < ARRAY_SIZE(watch); i++) {
         if (watch[i] == target) {
-            g_autofree uint8_t *want = g_malloc(LEN);
-            g_autofree uint8_t *got = g_malloc(LEN);
-
-            dma_testdev_pattern(want, LEN, seed);
-            qtest_memread(m->qts, target, got, LEN);
-            g_assert_cmpmem(want, LEN, got, LEN);
+            qsmmu_assert_pattern(m->qts, target, LEN, seed);
         } else {
-            assert_untouched(m, watch[i], LEN);
+            qsmmu_assert_untouched(m->qts, watch[i], LEN);
         }
     }
 
@@ -254,23 +231,7 @@ static void dma_check(Machine *m, Dev d, uint32_t seed)
         g_assert_cmphex(ev.type, ==, QSMMU_EVT_C_BAD_STE);
         g_assert_cmphex(ev.sid, ==, DEV_SID(d));
     }
-    g_assert_false(qsmmu_evtq_pop(&m->smmu, &ev));
-}
-
-/* query-smmuv3 of the only SMMU; qobject_unref() it */
-static QDict *query_smmu(QTestState *qts)
-{
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-smmuv3' }");
-    QList *list;
-    QDict *smmu;
-
-    g_assert(qdict_haskey(rsp, "return"));
-    list = qdict_get_qlist(rsp, "return");
-    g_assert_cmpuint(qlist_size(list), ==, 1);
-    smmu = qobject_to(QDict, qlist_peek(list));
-    qobject_ref(smmu);
-    qobject_unref(rsp);
-    return smmu;
+    qsmmu_assert_no_event(&m->smmu);
 }
 
 /* Source and destination report the same SMMU and the same streams */
@@ -351,7 +312,7 @@ static void test_kinds(void)
         qsmmu_assert_kind(src.qts, DEV_SID(d), dev_kind[d]);
         dma_check(&src, d, 0x1000 + d);
     }
-    before = query_smmu(src.qts);
+    before = qsmmu_query_smmu(src.qts);
 
     memset(&dst, 0, sizeof(dst));
     dst.qts = migrate(src.qts, args);
@@ -360,7 +321,7 @@ static void test_kinds(void)
     dst.smmu.qts = dst.qts;
     machine_attach(&dst);
 
-    after = query_smmu(dst.qts);
+    after = qsmmu_query_smmu(dst.qts);
     assert_same_smmu(before, after);
     qobject_unref(after);
 
@@ -370,7 +331,7 @@ static void test_kinds(void)
     }
 
     /* The counters go on from the migrated values */
-    after = query_smmu(dst.qts);
+    after = qsmmu_query_smmu(dst.qts);
     for (d = 0; d < DEV__MAX; d++) {
         QDict *sb = qsmmu_query_stream(src.qts, DEV_SID(d));
         const char *key = d == DEV_ABORT ? "aborts" :
@@ -410,7 +371,7 @@ static void test_gbpa(void)
     qsmmu_set_gbpa(&src.smmu, true);
     qsmmu_assert_kind(src.qts, DEV_SID(DEV_BYPASS), "gbpa-abort");
     dma_check(&src, DEV_ABORT, 0x3000);
-    before = query_smmu(src.qts);
+    before = qsmmu_query_smmu(src.qts);
 
     memset(&dst, 0, sizeof(dst));
     dst.qts = migrate(src.qts, args);
@@ -418,7 +379,7 @@ static void test_gbpa(void)
     dst.smmu.qts = dst.qts;
     machine_attach(&dst);
 
-    after = query_smmu(dst.qts);
+    after = qsmmu_query_smmu(dst.qts);
     assert_same_smmu(before, after);
     g_assert_true(qdict_get_bool(after, "gbpa-abort"));
     qobject_unref(after);
@@ -428,12 +389,12 @@ static void test_gbpa(void)
     }
     /* The bypass STE does not count while SMMUEN = 0 */
     dma_check(&dst, DEV_ABORT, 0x4000);
-    mark(&dst, IOVA, LEN);
+    qsmmu_mem_mark(dst.qts, IOVA, LEN);
     g_assert_cmpstr(dma_testdev_result_name(
                         dma_testdev_write_pattern(&dst.dev[DEV_BYPASS],
                                                   IOVA, EVT_LEN, 1)), ==,
                     "abort");
-    assert_untouched(&dst, IOVA, LEN);
+    qsmmu_assert_untouched(dst.qts, IOVA, LEN);
 
     /* Enabling it on the destination brings the migrated STEs in */
     qsmmu_enable(&dst.smmu);

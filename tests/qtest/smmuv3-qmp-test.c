@@ -21,15 +21,12 @@
 #include "libqos/dma-testdev.h"
 #include "libqos/smmuv3.h"
 
-#define DEV0_DEVFN      QPCI_DEVFN(4, 0)
-#define DEV0_SID        0x20
+#define DEV0_SID        QSMMU_BENCH_SID  /* the bench's device, dma0 */
 #define DEV1_DEVFN      QPCI_DEVFN(5, 0)
 #define DEV1_SID        0x28
 
-/* Guest RAM plan: 512 MiB at 0x40000000 */
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+/* Guest RAM plan: see QSMMUBench */
+#define SMMU_MEM        QSMMU_BENCH_SMMU_MEM
 #define SMMU_MEM_SIZE   (16 * MiB)
 
 #define IOVA            0x50000000ULL
@@ -48,14 +45,11 @@
 
 #define LEN             64
 #define EVT_LEN         4       /* one bus access: one event, one count */
-#define MARKER          0x5a
 
 typedef struct Ctx {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus pcibus;
-    QDmaTestdev dev[2];
-    QSMMUv3 smmu;
+    QSMMUBench b;           /* its device is dma0 */
+    QDmaTestdev dev1;
+    QDmaTestdev *dev[2];    /* dma0, dma1 */
     uint64_t ste_s1[QSMMU_STE_WORDS];
     uint64_t ste_s2[QSMMU_STE_WORDS];
     uint64_t ste_nested[QSMMU_STE_WORDS];
@@ -77,23 +71,23 @@ static void build_tables(Ctx *c)
     QSMMUPageTable pt, pt2;
     uint64_t cdptr_n;
 
-    qsmmu_pt_new_s2(&c->smmu, &pt2, S2_T0SZ, S2_SL0);
+    qsmmu_pt_new_s2(&c->b.smmu, &pt2, S2_T0SZ, S2_SL0);
     qsmmu_pt_map(&pt2, SMMU_MEM, SMMU_MEM, SMMU_MEM_SIZE, QSMMU_PROT_RW);
     qsmmu_pt_map(&pt2, IOVA, PA_S2, 4096, QSMMU_PROT_RW);
     qsmmu_pt_map(&pt2, IPA_N, PA_N, 4096, QSMMU_PROT_RW);
     s2.s2ttb = pt2.root;
 
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
-    c->cdptr_s1 = qsmmu_cd_alloc(&c->smmu, 1);
+    c->cdptr_s1 = qsmmu_cd_alloc(&c->b.smmu, 1);
     qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->smmu, c->cdptr_s1, cd);
+    qsmmu_store_cd(&c->b.smmu, c->cdptr_s1, cd);
 
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
-    cdptr_n = qsmmu_cd_alloc(&c->smmu, 1);
+    cdptr_n = qsmmu_cd_alloc(&c->b.smmu, 1);
     qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->smmu, cdptr_n, cd);
+    qsmmu_store_cd(&c->b.smmu, cdptr_n, cd);
 
     qsmmu_ste_s1(c->ste_s1, c->cdptr_s1, QSMMU_S1FMT_LINEAR, 0,
                  QSMMU_S1DSS_TERMINATE);
@@ -112,19 +106,17 @@ static void ctx_start_split(Ctx *c, bool smmuen, uint32_t split)
     };
 
     memset(c, 0, sizeof(*c));
-    c->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
-                         "-device dma-testdev,bus=pcie.0,addr=04.0,id=dma0 "
-                         "-device dma-testdev,bus=pcie.0,addr=05.0,id=dma1");
-    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
-    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
-    dma_testdev_init(&c->dev[0], &c->pcibus.bus, DEV0_DEVFN);
-    dma_testdev_init(&c->dev[1], &c->pcibus.bus, DEV1_DEVFN);
-    qsmmu_init(&c->smmu, c->qts, &cfg);
-    g_assert_true(c->smmu.idr[0] & QSMMU_IDR0_S1P);
-    g_assert_true(c->smmu.idr[0] & QSMMU_IDR0_S2P);
+    qsmmu_bench_start(&c->b, NULL,
+                      "-device dma-testdev,bus=pcie.0,addr=05.0,id=dma1",
+                      &cfg);
+    dma_testdev_init(&c->dev1, &c->b.bus.bus, DEV1_DEVFN);
+    c->dev[0] = &c->b.dev;
+    c->dev[1] = &c->dev1;
+    g_assert_true(c->b.smmu.idr[0] & QSMMU_IDR0_S1P);
+    g_assert_true(c->b.smmu.idr[0] & QSMMU_IDR0_S2P);
     if (split) {
-        qsmmu_l2_install(&c->smmu, DEV0_SID,
-                         qsmmu_l2_alloc(&c->smmu, split + 1), split + 1);
+        qsmmu_l2_install(&c->b.smmu, DEV0_SID,
+                         qsmmu_l2_alloc(&c->b.smmu, split + 1), split + 1);
     }
     build_tables(c);
 }
@@ -136,35 +128,15 @@ static void ctx_start(Ctx *c, bool smmuen)
 
 static void ctx_stop(Ctx *c)
 {
-    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
-    qsmmu_uninit(&c->smmu);
-    dma_testdev_uninit(&c->dev[0]);
-    dma_testdev_uninit(&c->dev[1]);
-    alloc_destroy(&c->alloc);
-    qtest_quit(c->qts);
+    dma_testdev_uninit(&c->dev1);
+    qsmmu_bench_stop(&c->b);
 }
 
 /* query-smmuv3 */
 
-/* The first (only) SMMU of query-smmuv3; qobject_unref() it */
-static QDict *query_smmu(Ctx *c)
-{
-    QDict *rsp = qtest_qmp(c->qts, "{ 'execute': 'query-smmuv3' }");
-    QList *list;
-    QDict *smmu;
-
-    g_assert(qdict_haskey(rsp, "return"));
-    list = qdict_get_qlist(rsp, "return");
-    g_assert_cmpuint(qlist_size(list), ==, 1);
-    smmu = qobject_to(QDict, qlist_peek(list));
-    qobject_ref(smmu);
-    qobject_unref(rsp);
-    return smmu;
-}
-
 static QDict *stream(Ctx *c, uint32_t sid)
 {
-    QDict *st = qsmmu_query_stream(c->qts, sid);
+    QDict *st = qsmmu_query_stream(c->b.qts, sid);
 
     g_assert(st);
     return st;
@@ -226,42 +198,31 @@ static void assert_no_dma_yet(Ctx *c, uint32_t sid)
 
 static void assert_write_lands(Ctx *c, int dev, uint64_t pa, uint32_t seed)
 {
-    g_autofree uint8_t *want = g_malloc(LEN);
-    g_autofree uint8_t *got = g_malloc(LEN);
-
-    qtest_memset(c->qts, pa, MARKER, LEN);
+    qsmmu_mem_mark(c->b.qts, pa, LEN);
     g_assert_cmpstr(dma_testdev_result_name(
-                        dma_testdev_write_pattern(&c->dev[dev], IOVA, LEN,
+                        dma_testdev_write_pattern(c->dev[dev], IOVA, LEN,
                                                   seed)), ==, "ok");
-    dma_testdev_pattern(want, LEN, seed);
-    qtest_memread(c->qts, pa, got, LEN);
-    g_assert_cmpmem(want, LEN, got, LEN);
+    qsmmu_assert_pattern(c->b.qts, pa, LEN, seed);
 }
 
 static void assert_write_blocked(Ctx *c, int dev, uint64_t iova,
                                  const char *result)
 {
-    uint8_t got[EVT_LEN];
-    int i;
-
-    qtest_memset(c->qts, iova, MARKER, EVT_LEN);
+    qsmmu_mem_mark(c->b.qts, iova, EVT_LEN);
     g_assert_cmpstr(dma_testdev_result_name(
-                        dma_testdev_write_pattern(&c->dev[dev], iova, EVT_LEN,
+                        dma_testdev_write_pattern(c->dev[dev], iova, EVT_LEN,
                                                   0x77)), ==, result);
-    qtest_memread(c->qts, iova, got, EVT_LEN);
-    for (i = 0; i < EVT_LEN; i++) {
-        g_assert_cmphex(got[i], ==, MARKER);
-    }
+    qsmmu_assert_untouched(c->b.qts, iova, EVT_LEN);
 }
 
 static void assert_one_event(Ctx *c, uint8_t type, uint32_t sid)
 {
     QSMMUEvent ev;
 
-    g_assert_true(qsmmu_evtq_pop(&c->smmu, &ev));
+    g_assert_true(qsmmu_evtq_pop(&c->b.smmu, &ev));
     g_assert_cmphex(ev.type, ==, type);
     g_assert_cmphex(ev.sid, ==, sid);
-    g_assert_false(qsmmu_evtq_pop(&c->smmu, &ev));
+    g_assert_false(qsmmu_evtq_pop(&c->b.smmu, &ev));
 }
 
 /* Tests */
@@ -273,24 +234,24 @@ static void test_smmu(void)
     Ctx c;
 
     ctx_start(&c, true);
-    smmu = query_smmu(&c);
+    smmu = qsmmu_query_smmu(c.b.qts);
     g_assert(g_str_has_prefix(qdict_get_str(smmu, "qom-path"), "/machine/"));
     g_assert_true(qdict_get_bool(smmu, "enabled"));
     g_assert_cmphex(qdict_get_int(smmu, "gbpa"), ==,
-                    qsmmu_read_gbpa(&c.smmu));
+                    qsmmu_read_gbpa(&c.b.smmu));
     g_assert_false(qdict_get_bool(smmu, "gbpa-abort"));
     g_assert_cmpstr(qdict_get_str(smmu, "stages"), ==, "nested");
     g_assert_cmpstr(qdict_get_str(smmu, "stream-table-format"), ==,
                     "linear");
     qobject_unref(smmu);
 
-    qsmmu_disable(&c.smmu);
-    qsmmu_set_gbpa(&c.smmu, true);
-    smmu = query_smmu(&c);
+    qsmmu_disable(&c.b.smmu);
+    qsmmu_set_gbpa(&c.b.smmu, true);
+    smmu = qsmmu_query_smmu(c.b.qts);
     g_assert_false(qdict_get_bool(smmu, "enabled"));
     g_assert_true(qdict_get_bool(smmu, "gbpa-abort"));
     g_assert_cmphex(qdict_get_int(smmu, "gbpa"), ==,
-                    qsmmu_read_gbpa(&c.smmu));
+                    qsmmu_read_gbpa(&c.b.smmu));
     qobject_unref(smmu);
     ctx_stop(&c);
 }
@@ -302,8 +263,8 @@ static void test_smmu_2lvl(void)
     Ctx c;
 
     ctx_start_split(&c, true, 6);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
-    smmu = query_smmu(&c);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
+    smmu = qsmmu_query_smmu(c.b.qts);
     g_assert_cmpstr(qdict_get_str(smmu, "stream-table-format"), ==,
                     "2-level");
     qobject_unref(smmu);
@@ -313,11 +274,11 @@ static void test_smmu_2lvl(void)
     ctx_stop(&c);
 
     /* virt-9.1 and older give their SMMU stage 1 only */
-    c.qts = qtest_init("-M virt-9.1,iommu=smmuv3 -nodefaults");
-    smmu = query_smmu(&c);
+    c.b.qts = qtest_init("-M virt-9.1,iommu=smmuv3 -nodefaults");
+    smmu = qsmmu_query_smmu(c.b.qts);
     g_assert_cmpstr(qdict_get_str(smmu, "stages"), ==, "s1");
     qobject_unref(smmu);
-    qtest_quit(c.qts);
+    qtest_quit(c.b.qts);
 }
 
 /* The device of each stream, in StreamID order */
@@ -330,7 +291,7 @@ static void test_streams(void)
     Ctx c;
 
     ctx_start(&c, true);
-    smmu = query_smmu(&c);
+    smmu = qsmmu_query_smmu(c.b.qts);
     QLIST_FOREACH_ENTRY(qdict_get_qlist(smmu, "streams"), e) {
         st = qobject_to(QDict, qlist_entry_obj(e));
         g_assert_cmpint(qdict_get_int(st, "sid"), >, last);
@@ -357,7 +318,7 @@ static void test_kind_abort(void)
 
     ctx_start(&c, true);
     qsmmu_ste_abort(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "abort", -1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
     ctx_stop(&c);
@@ -370,7 +331,7 @@ static void test_kind_bypass(void)
 
     ctx_start(&c, true);
     qsmmu_ste_bypass(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "bypass", -1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
     ctx_stop(&c);
@@ -381,7 +342,7 @@ static void test_kind_s1(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
     /* and it behaves so */
@@ -394,7 +355,7 @@ static void test_kind_s2(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s2);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s2);
     assert_stream(&c, DEV0_SID, "s2", -1, VMID);
     assert_no_dma_yet(&c, DEV0_SID);
     assert_write_lands(&c, 0, PA_S2, 0x200);
@@ -406,7 +367,7 @@ static void test_kind_nested(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_nested);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_nested);
     assert_stream(&c, DEV0_SID, "nested", ASID_N, VMID);
     assert_no_dma_yet(&c, DEV0_SID);
     assert_write_lands(&c, 0, PA_N, 0x300);
@@ -420,12 +381,12 @@ static void test_kind_invalid(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
     qsmmu_ste_invalid(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "invalid", -1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
-    g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), ==, 0);
+    g_assert_cmpuint(qsmmu_evtq_count(&c.b.smmu), ==, 0);
 
     assert_write_blocked(&c, 0, IOVA, "fault");
     assert_one_event(&c, QSMMU_EVT_C_BAD_STE, DEV0_SID);
@@ -438,21 +399,21 @@ static void test_kind_gbpa(void)
     Ctx c;
 
     ctx_start(&c, false);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
     assert_stream(&c, DEV0_SID, "gbpa-bypass", -1, -1);
     assert_stream(&c, DEV1_SID, "gbpa-bypass", -1, -1);
-    qsmmu_set_gbpa(&c.smmu, true);
+    qsmmu_set_gbpa(&c.b.smmu, true);
     assert_stream(&c, DEV0_SID, "gbpa-abort", -1, -1);
     assert_stream(&c, DEV1_SID, "gbpa-abort", -1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
     assert_write_blocked(&c, 0, IOVA, "abort");
 
     /* SMMUEN = 1: the STE counts at once */
-    qsmmu_enable(&c.smmu);
+    qsmmu_enable(&c.b.smmu);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
-    qsmmu_disable(&c.smmu);
+    qsmmu_disable(&c.b.smmu);
     assert_stream(&c, DEV0_SID, "gbpa-abort", -1, -1);
-    qsmmu_set_gbpa(&c.smmu, false);
+    qsmmu_set_gbpa(&c.b.smmu, false);
     assert_stream(&c, DEV0_SID, "gbpa-bypass", -1, -1);
     ctx_stop(&c);
 }
@@ -468,27 +429,27 @@ static void test_cfgi(void)
 
     ctx_start(&c, true);
     qsmmu_ste_bypass(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "bypass", -1, -1);
 
     qsmmu_ste_abort(ste);
-    qsmmu_store_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_store_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "bypass", -1, -1);
-    qsmmu_cmd_cfgi_all(&c.smmu);
-    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    qsmmu_cmd_cfgi_all(&c.b.smmu);
+    g_assert_true(qsmmu_cmd_sync(&c.b.smmu));
     assert_stream(&c, DEV0_SID, "abort", -1, -1);
 
-    qsmmu_store_ste(&c.smmu, DEV0_SID, c.ste_s1);
-    qsmmu_cmd_cfgi_ste_range(&c.smmu, DEV0_SID, 4);
-    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    qsmmu_store_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_cmd_cfgi_ste_range(&c.b.smmu, DEV0_SID, 4);
+    g_assert_true(qsmmu_cmd_sync(&c.b.smmu));
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
 
     /* The CD made invalid: C_BAD_CD on use, so invalid after CFGI_CD */
     qsmmu_cd_invalid(cd);
-    qsmmu_store_cd(&c.smmu, c.cdptr_s1, cd);
+    qsmmu_store_cd(&c.b.smmu, c.cdptr_s1, cd);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
-    qsmmu_cmd_cfgi_cd(&c.smmu, DEV0_SID, 0, true);
-    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    qsmmu_cmd_cfgi_cd(&c.b.smmu, DEV0_SID, 0, true);
+    g_assert_true(qsmmu_cmd_sync(&c.b.smmu));
     assert_stream(&c, DEV0_SID, "invalid", -1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
     ctx_stop(&c);
@@ -502,19 +463,19 @@ static void test_switch(void)
 
     ctx_start(&c, true);
     qsmmu_ste_abort(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "abort", -1, -1);
     qsmmu_ste_bypass(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "bypass", -1, -1);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s2);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s2);
     assert_stream(&c, DEV0_SID, "s2", -1, VMID);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_nested);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_nested);
     assert_stream(&c, DEV0_SID, "nested", ASID_N, VMID);
     qsmmu_ste_abort(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "abort", -1, -1);
     assert_no_dma_yet(&c, DEV0_SID);
     ctx_stop(&c);
@@ -528,7 +489,7 @@ static void test_counters(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
 
     assert_write_lands(&c, 0, PA_S1, 0x400);
     n = counters(&c, DEV0_SID);
@@ -547,9 +508,9 @@ static void test_counters(void)
 
     /* STE abort: one abort, no event */
     qsmmu_ste_abort(ste);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_write_blocked(&c, 0, IOVA, "abort");
-    g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), ==, 0);
+    g_assert_cmpuint(qsmmu_evtq_count(&c.b.smmu), ==, 0);
     n = counters(&c, DEV0_SID);
     g_assert_cmpuint(n.translations, ==, n0.translations);
     g_assert_cmpuint(n.aborts, ==, 1);
@@ -566,8 +527,8 @@ static void test_two_devices(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
-    qsmmu_write_ste(&c.smmu, DEV1_SID, c.ste_s2);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV1_SID, c.ste_s2);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
     assert_stream(&c, DEV1_SID, "s2", -1, VMID);
 
@@ -578,7 +539,7 @@ static void test_two_devices(void)
     g_assert_cmpuint(n.aborts + n.faults, ==, 0);
 
     qsmmu_ste_abort(ste);
-    qsmmu_write_ste(&c.smmu, DEV1_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV1_SID, ste);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
     assert_stream(&c, DEV1_SID, "abort", -1, -1);
     assert_write_lands(&c, 0, PA_S1, 0x600);
@@ -598,11 +559,11 @@ static void test_hmp(void)
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_write_ste(&c.smmu, DEV0_SID, c.ste_s1);
-    qsmmu_write_ste(&c.smmu, DEV1_SID, c.ste_nested);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
+    qsmmu_write_ste(&c.b.smmu, DEV1_SID, c.ste_nested);
     assert_write_lands(&c, 1, PA_N, 0x700);
 
-    out = qtest_hmp(c.qts, "info smmuv3");
+    out = qtest_hmp(c.b.qts, "info smmuv3");
     g_test_message("%s", out);
     g_assert(strstr(out, "enabled"));
     g_assert(strstr(out, "stages nested"));

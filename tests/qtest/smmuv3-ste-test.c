@@ -20,13 +20,10 @@
 #include "libqos/dma-testdev.h"
 #include "libqos/smmuv3.h"
 
-#define DEV_DEVFN       QPCI_DEVFN(4, 0)
-#define DEV_SID         0x20        /* requester ID of 00:04.0 */
+#define DEV_SID         QSMMU_BENCH_SID
 
-/* Guest RAM plan: 512 MiB at 0x40000000 */
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)  /* libqos allocator */
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+/* Guest RAM plan: see QSMMUBench */
+#define SMMU_MEM        QSMMU_BENCH_SMMU_MEM
 #define SMMU_MEM_SIZE   (32 * MiB)  /* tables, queues */
 #define IOVA            0x50100000ULL   /* input address, RAM too */
 #define IPA             0x54200000ULL   /* stage 1 output / stage 2 input */
@@ -41,119 +38,48 @@
 #define S2_T0SZ         25          /* 39-bit IPAs, start at level 1 */
 #define S2_SL0          1
 
-#define MARKER          0x5a
-#define LEN             256
+#define LEN             QSMMU_BENCH_WATCH_LEN
 /* DMAs expected to fault are one access long: one event each */
 #define EVT_LEN         4
 
-typedef struct Ctx {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus pcibus;
-    QDmaTestdev dev;
-    QSMMUv3 smmu;
-} Ctx;
-
 /* Start @machine and bring its SMMU up as @cfg says */
-static void ctx_start_cfg(Ctx *c, const char *machine, QSMMUv3Config *cfg)
+static void ctx_start_cfg(QSMMUBench *c, const char *machine,
+                          QSMMUv3Config *cfg)
 {
-    memset(c, 0, sizeof(*c));
-    c->qts = qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512 -nodefaults "
-                         "-device dma-testdev,bus=pcie.0,addr=04.0",
-                         machine);
-    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
-    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
-    dma_testdev_init(&c->dev, &c->pcibus.bus, DEV_DEVFN);
     cfg->mem = SMMU_MEM;
     cfg->mem_size = SMMU_MEM_SIZE;
-    qsmmu_init(&c->smmu, c->qts, cfg);
+    qsmmu_bench_start(c, machine, NULL, cfg);
 }
 
 /* A linear stream table, or a 2-level one with SPLIT = @split */
-static void ctx_start(Ctx *c, uint32_t split)
+static void ctx_start(QSMMUBench *c, uint32_t split)
 {
     QSMMUv3Config cfg = { .split = split };
 
     ctx_start_cfg(c, "virt", &cfg);
 }
 
-static void ctx_stop(Ctx *c)
-{
-    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
-    qsmmu_uninit(&c->smmu);
-    dma_testdev_uninit(&c->dev);
-    alloc_destroy(&c->alloc);
-    qtest_quit(c->qts);
-}
-
 /* Guest memory and DMA checks */
 
-static void mem_mark(Ctx *c, uint64_t pa, size_t len)
-{
-    qtest_memset(c->qts, pa, MARKER, len);
-}
-
-static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-    size_t i;
-
-    qtest_memread(c->qts, pa, buf, len);
-    for (i = 0; i < len; i++) {
-        if (buf[i] != MARKER) {
-            g_error("byte 0x%" PRIx64 " changed to 0x%02x: DMA reached it",
-                    pa + i, buf[i]);
-        }
-    }
-}
-
-static void assert_pattern(Ctx *c, uint64_t pa, size_t len, uint32_t seed)
-{
-    g_autofree uint8_t *want = g_malloc(len);
-    g_autofree uint8_t *got = g_malloc(len);
-
-    dma_testdev_pattern(want, len, seed);
-    qtest_memread(c->qts, pa, got, len);
-    g_assert(memcmp(want, got, len) == 0);
-}
-
-/* A write of @len bytes to @iova ends in @result and changes no memory */
-static void assert_write_blocked(Ctx *c, uint64_t iova, uint32_t len,
-                                 uint32_t result)
-{
-    mem_mark(c, iova, LEN);
-    g_assert_cmpstr(dma_testdev_result_name(
-                        dma_testdev_write_pattern(&c->dev, iova, len, 0x11)),
-                    ==, dma_testdev_result_name(result));
-    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, 0);
-    g_assert_cmphex(dma_testdev_fault_addr(&c->dev), ==, iova);
-    assert_untouched(c, iova, LEN);
-}
-
 /* A write to @iova lands at @pa only, not at @iova or @decoy */
-static void assert_write_lands(Ctx *c, uint64_t iova, uint64_t pa,
+static void assert_write_lands(QSMMUBench *c, uint64_t iova, uint64_t pa,
                                uint64_t decoy, uint32_t seed)
 {
-    mem_mark(c, pa, LEN);
-    mem_mark(c, iova, LEN);
+    qsmmu_mem_mark(c->qts, iova, LEN);
     if (decoy) {
-        mem_mark(c, decoy, LEN);
+        qsmmu_mem_mark(c->qts, decoy, LEN);
     }
-    g_assert_cmpstr(dma_testdev_result_name(
-                        dma_testdev_write_pattern(&c->dev, iova, LEN, seed)),
-                    ==, dma_testdev_result_name(DMA_TESTDEV_RESULT_OK));
-    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, LEN);
-    assert_pattern(c, pa, LEN, seed);
+    qsmmu_bench_assert_write_lands(c, iova, pa, seed);
     if (iova != pa) {
-        assert_untouched(c, iova, LEN);
+        qsmmu_assert_untouched(c->qts, iova, LEN);
     }
     if (decoy) {
-        assert_untouched(c, decoy, LEN);
+        qsmmu_assert_untouched(c->qts, decoy, LEN);
     }
 }
 
 /* A read of @iova returns the bytes at @pa */
-static void assert_read_from(Ctx *c, uint64_t iova, uint64_t pa)
+static void assert_read_from(QSMMUBench *c, uint64_t iova, uint64_t pa)
 {
     uint8_t want[LEN], got[LEN], decoy[LEN];
     int i;
@@ -177,45 +103,30 @@ static void assert_read_from(Ctx *c, uint64_t iova, uint64_t pa)
 
 /* Event checks */
 
-static void assert_no_event(Ctx *c)
+/*
+ * Exactly one event is queued, of @type, from the test device, and its
+ * SubstreamID field is 0 too
+ */
+static void pop_one_event(QSMMUBench *c, uint8_t type, QSMMUEvent *ev)
 {
-    QSMMUEvent ev;
-
-    if (qsmmu_evtq_pop(&c->smmu, &ev)) {
-        g_autofree char *s = qsmmu_event_describe(&ev);
-
-        g_error("unexpected event: %s", s);
-    }
-}
-
-/* Exactly one event is queued, of @type, from the test device */
-static void pop_one_event(Ctx *c, uint8_t type, QSMMUEvent *ev)
-{
-    g_assert_cmpuint(qsmmu_evtq_count(&c->smmu), ==, 1);
-    g_assert_true(qsmmu_evtq_pop(&c->smmu, ev));
-    if (ev->type != type) {
-        g_autofree char *s = qsmmu_event_describe(ev);
-
-        g_error("expected %s, got %s", qsmmu_event_name(type), s);
-    }
-    g_assert_cmphex(ev->sid, ==, DEV_SID);
-    g_assert_false(ev->ssv);
+    qsmmu_pop_one_event(&c->smmu, DEV_SID, type, ev);
     g_assert_cmphex(ev->ssid, ==, 0);
 }
 
 /* A write is terminated with exactly one event of @type */
-static void assert_fault(Ctx *c, uint8_t type, QSMMUEvent *ev)
+static void assert_fault(QSMMUBench *c, uint8_t type, QSMMUEvent *ev)
 {
-    assert_write_blocked(c, IOVA, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
+    qsmmu_bench_assert_write_blocked(c, IOVA, EVT_LEN,
+                                     DMA_TESTDEV_RESULT_FAULT);
     pop_one_event(c, type, ev);
-    assert_no_event(c);
+    qsmmu_assert_no_event(&c->smmu);
 }
 
 /* A write is terminated without an event */
-static void assert_abort(Ctx *c)
+static void assert_abort(QSMMUBench *c)
 {
-    assert_write_blocked(c, IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(c);
+    qsmmu_bench_assert_write_blocked(c, IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_assert_no_event(&c->smmu);
 }
 
 /* Configuration builders */
@@ -232,7 +143,7 @@ static void stage2_default(QSMMUStage2 *s2, uint64_t s2ttb)
 }
 
 /* Stage 1 tables IOVA -> @out, and a CD for them; returns the CD address */
-static uint64_t make_s1(Ctx *c, uint64_t out, uint64_t *cd)
+static uint64_t make_s1(QSMMUBench *c, uint64_t out, uint64_t *cd)
 {
     QSMMUPageTable pt;
     uint64_t cdptr;
@@ -246,7 +157,7 @@ static uint64_t make_s1(Ctx *c, uint64_t out, uint64_t *cd)
 }
 
 /* A stage-1 STE for IOVA -> PA */
-static void set_s1(Ctx *c, uint64_t *ste, uint64_t *cd)
+static void set_s1(QSMMUBench *c, uint64_t *ste, uint64_t *cd)
 {
     uint64_t cdptr = make_s1(c, PA, cd);
 
@@ -255,7 +166,7 @@ static void set_s1(Ctx *c, uint64_t *ste, uint64_t *cd)
 }
 
 /* A stage-2 STE for @ipa -> PA */
-static void set_s2(Ctx *c, uint64_t *ste, uint64_t ipa)
+static void set_s2(QSMMUBench *c, uint64_t *ste, uint64_t ipa)
 {
     QSMMUPageTable pt;
     QSMMUStage2 s2;
@@ -272,7 +183,8 @@ static void set_s2(Ctx *c, uint64_t *ste, uint64_t ipa)
  * tables and CD that stage 1 uses at the same addresses, unless
  * @cd_unmapped leaves the page of the CD out.
  */
-static void set_nested(Ctx *c, uint64_t *ste, uint64_t *cd, bool cd_unmapped,
+static void set_nested(QSMMUBench *c, uint64_t *ste, uint64_t *cd,
+                       bool cd_unmapped,
                        uint64_t *cdptr)
 {
     uint64_t start = c->smmu.mem_next;
@@ -307,7 +219,7 @@ static void test_config_reserved(const void *data)
     uint32_t config = GPOINTER_TO_UINT(data);
     uint64_t ste[QSMMU_STE_WORDS];
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     /* Every other field is ignored, however wild */
@@ -320,9 +232,9 @@ static void test_config_reserved(const void *data)
     assert_abort(&c);
     g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA, LEN), ==,
                      DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* V = 0 with garbage elsewhere: C_BAD_STE (5.2, 7.3.5) */
@@ -331,7 +243,7 @@ static void test_ste_invalid_garbage(void)
     uint64_t ste[QSMMU_STE_WORDS];
     QSMMUEvent ev;
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     for (i = 0; i < QSMMU_STE_WORDS; i++) {
@@ -341,7 +253,7 @@ static void test_ste_invalid_garbage(void)
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -355,7 +267,7 @@ static void test_config_stage_not_implemented(void)
     QSMMUStage2 s2;
     QSMMUEvent ev;
     uint64_t cdptr;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start_cfg(&c, "virt-9.1", &cfg);
     g_assert_false(c.smmu.idr[0] & QSMMU_IDR0_S2P);
@@ -374,8 +286,8 @@ static void test_config_stage_not_implemented(void)
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_write_lands(&c, IOVA, PA, 0, 0x100);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -388,7 +300,7 @@ static void test_ste_random(void)
     GRand *rand = g_rand_new_with_seed(0x5eed);
     uint64_t cdptr;
     int n, i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     cdptr = qsmmu_cd_alloc(&c.smmu, 1);
@@ -417,7 +329,7 @@ static void test_ste_random(void)
         switch (result) {
         case DMA_TESTDEV_RESULT_OK:
         case DMA_TESTDEV_RESULT_ABORT:
-            assert_no_event(&c);
+            qsmmu_assert_no_event(&c.smmu);
             break;
         case DMA_TESTDEV_RESULT_FAULT:
             g_assert_cmpuint(qsmmu_evtq_count(&c.smmu), <=, 1);
@@ -437,7 +349,7 @@ static void test_ste_random(void)
         assert_write_lands(&c, IOVA + 4096, IOVA + 4096, 0, n);
     }
     g_rand_free(rand);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -449,21 +361,21 @@ static void test_s1cdmax_ignored(void)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     uint64_t cdptr;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     if (extract32(c.smmu.idr[1], QSMMU_IDR1_SSIDSIZE_SHIFT, 5)) {
         g_test_skip("this SMMU implements substreams");
-        ctx_stop(&c);
+        qsmmu_bench_stop(&c);
         return;
     }
     cdptr = make_s1(&c, PA, cd);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_2LVL_64K, 5, QSMMU_S1DSS_SSID0);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_write_lands(&c, IOVA, PA, 0, 0x200);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* S1STALLD = 1 is ILLEGAL when SMMU_IDR0.STALL_MODEL != 0b00 */
@@ -471,7 +383,7 @@ static void test_s1stalld(void)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     g_assert_cmpuint(extract32(c.smmu.idr[0], 24, 2), !=, 0);
@@ -479,7 +391,7 @@ static void test_s1stalld(void)
     qsmmu_set(ste, QSMMU_STE_S1STALLD, 1);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* 3.4.3: a stage-1-only S1ContextPtr beyond the OAS gives C_BAD_STE */
@@ -487,7 +399,7 @@ static void test_ctxptr_beyond_oas(void)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s1(&c, ste, cd);
@@ -496,7 +408,7 @@ static void test_ctxptr_beyond_oas(void)
                    (1ULL << 47));
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -508,7 +420,7 @@ static void test_cd_ips_capped(const void *data)
 {
     uint32_t ips = GPOINTER_TO_UINT(data);
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s1(&c, ste, cd);
@@ -517,9 +429,9 @@ static void test_cd_ips_capped(const void *data)
                    qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR), cd);
     assert_write_lands(&c, IOVA, PA, 0, 0x300 + ips);
     assert_read_from(&c, IOVA, PA);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* Invalid and ILLEGAL CDs: C_BAD_CD (5.4, 7.3.11) */
@@ -549,7 +461,7 @@ static void test_cd_illegal(const void *data)
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUEvent ev;
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s1(&c, ste, cd);
@@ -563,11 +475,11 @@ static void test_cd_illegal(const void *data)
     }
     qsmmu_write_cd(&c.smmu, DEV_SID, 0,
                    qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR), cd);
-    mem_mark(&c, PA, LEN);
+    qsmmu_mem_mark(c.qts, PA, LEN);
     assert_fault(&c, QSMMU_EVT_C_BAD_CD, &ev);
-    assert_untouched(&c, PA, LEN);
+    qsmmu_assert_untouched(c.qts, PA, LEN);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* A CD fetch that aborts: F_CD_FETCH with the PA of the fetch (7.3.10) */
@@ -575,7 +487,7 @@ static void test_cd_fetch_abort(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     qsmmu_ste_s1(ste, NO_MEMORY + 0x40, QSMMU_S1FMT_LINEAR, 0,
@@ -583,7 +495,7 @@ static void test_cd_fetch_abort(void)
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_fault(&c, QSMMU_EVT_F_CD_FETCH, &ev);
     g_assert_cmphex(ev.fetch_addr, ==, NO_MEMORY + 0x40);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -594,15 +506,15 @@ static void test_cd_fetch_abort(void)
 static void test_s2_translate(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s2(&c, ste, IPA);
     assert_write_lands(&c, IPA, PA, 0, 0x500);
     assert_read_from(&c, IPA, PA);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "s2");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* An unmapped IPA: stage 2 F_TRANSLATION with the IPA (7.3.13) */
@@ -610,11 +522,11 @@ static void test_s2_fault(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s2(&c, ste, IPA);
-    assert_write_blocked(&c, UNMAPPED + 0x18, EVT_LEN,
+    qsmmu_bench_assert_write_blocked(&c, UNMAPPED + 0x18, EVT_LEN,
                          DMA_TESTDEV_RESULT_FAULT);
     pop_one_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
     g_assert_true(ev.s2);
@@ -622,8 +534,8 @@ static void test_s2_fault(void)
     g_assert_cmphex(ev.input_addr, ==, UNMAPPED + 0x18);
     g_assert_cmphex(ev.ipa, ==, UNMAPPED);
     g_assert_false(ev.rnw);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -633,15 +545,15 @@ static void test_s2_fault(void)
 static void test_s2_small_ps(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s2(&c, ste, IPA);
     qsmmu_set(ste, QSMMU_STE_S2PS, QSMMU_PS_32);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_write_lands(&c, IPA, PA, 0, 0x600);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* ILLEGAL stage 2 fields: C_BAD_STE, and never an assertion */
@@ -671,18 +583,18 @@ static void test_s2_illegal(const void *data)
     const SteCase *sc = data;
     uint64_t ste[QSMMU_STE_WORDS];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_s2(&c, ste, IOVA);
     assert_write_lands(&c, IOVA, PA, 0, 0x700);
     qsmmu_set(ste, sc->field, sc->value);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    mem_mark(&c, PA, LEN);
+    qsmmu_mem_mark(c.qts, PA, LEN);
     assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    assert_untouched(&c, PA, LEN);
+    qsmmu_assert_untouched(c.qts, PA, LEN);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -694,15 +606,15 @@ static void test_nested_translate(void)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     uint64_t cdptr;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_nested(&c, ste, cd, false, &cdptr);
     assert_write_lands(&c, IOVA, PA, IPA, 0x800);
     assert_read_from(&c, IOVA, PA);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "nested");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* A CD at an IPA stage 2 does not map: F_TRANSLATION, S2, CLASS = CD */
@@ -711,7 +623,7 @@ static void test_nested_cd_s2_fault(void)
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     uint64_t cdptr;
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0);
     set_nested(&c, ste, cd, true, &cdptr);
@@ -720,7 +632,7 @@ static void test_nested_cd_s2_fault(void)
     g_assert_cmpuint(ev.class, ==, QSMMU_CLASS_CD);
     g_assert_cmphex(ev.input_addr, ==, IOVA);
     g_assert_cmphex(ev.ipa, ==, cdptr & ~0xfffULL);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -732,7 +644,7 @@ static void test_streamid_beyond_table(void)
 {
     QSMMUv3Config cfg = { .sid_bits = 5 };
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start_cfg(&c, "virt", &cfg);
     assert_fault(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
@@ -740,12 +652,12 @@ static void test_streamid_beyond_table(void)
     /* Without RECINVSID the transaction is still terminated, silently */
     qsmmu_writel(&c.smmu, QSMMU_CR2, qsmmu_readl(&c.smmu, QSMMU_CR2) &
                  ~BIT(1));
-    mem_mark(&c, IOVA, LEN);
+    qsmmu_mem_mark(c.qts, IOVA, LEN);
     g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, IOVA, EVT_LEN, 1),
                      !=, DMA_TESTDEV_RESULT_OK);
-    assert_untouched(&c, IOVA, LEN);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_untouched(c.qts, IOVA, LEN);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -758,7 +670,7 @@ static void test_2lvl_span_size(void)
     uint64_t l2;
     QSMMUEvent ev;
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 6);
     /* Span 6: StreamIDs 0x00..0x1f; 0x20 would be the 33rd STE */
@@ -773,8 +685,8 @@ static void test_2lvl_span_size(void)
     /* Span 7 covers it */
     qsmmu_l2_install(&c.smmu, DEV_SID, l2, 7);
     assert_write_lands(&c, IOVA, IOVA, 0, 0x900);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* Reserved Spans (12..31) and Spans above SPLIT + 1 reach no STE */
@@ -785,7 +697,7 @@ static void test_2lvl_span_reserved(const void *data)
     uint64_t l2;
     QSMMUEvent ev;
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 6);
     l2 = qsmmu_l2_alloc(&c.smmu, 7);
@@ -795,20 +707,20 @@ static void test_2lvl_span_reserved(const void *data)
     }
     qsmmu_l2_install(&c.smmu, DEV_SID, l2, span);
     assert_fault(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* An L2 table where nothing answers: F_STE_FETCH with the STE's PA */
 static void test_2lvl_fetch_abort(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 6);
     qsmmu_l2_install(&c.smmu, DEV_SID, NO_MEMORY, 7);
     assert_fault(&c, QSMMU_EVT_F_STE_FETCH, &ev);
     g_assert_cmphex(ev.fetch_addr, ==, NO_MEMORY + DEV_SID * 64);
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -821,7 +733,7 @@ static void test_fmt_back_to_linear(void)
     uint32_t sid_bits = 8;
     uint64_t linear;
     int i;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 6);
     qsmmu_l2_install(&c.smmu, DEV_SID, qsmmu_l2_alloc(&c.smmu, 7), 7);
@@ -844,7 +756,7 @@ static void test_fmt_back_to_linear(void)
 
     assert_abort(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 int main(int argc, char **argv)

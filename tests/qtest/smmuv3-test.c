@@ -19,13 +19,9 @@
 #include "libqos/dma-testdev.h"
 #include "libqos/smmuv3.h"
 
-#define DEV_DEVFN       QPCI_DEVFN(4, 0)
-#define DEV_SID         0x20        /* requester ID of 00:04.0 */
+#define DEV_SID         QSMMU_BENCH_SID
 
-/* Guest RAM plan: 512 MiB at 0x40000000 */
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)  /* libqos allocator */
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+/* Guest RAM plan: see QSMMUBench */
 #define SMMU_MEM_SIZE   (48 * MiB)  /* tables, queues */
 #define DMA_PA          0x50000000ULL   /* bypass target */
 #define S1_IOVA         0x50100000ULL   /* RAM too, to see it untouched */
@@ -36,8 +32,7 @@
 #define S1_ASID         1
 #define S1_T0SZ         16          /* 48-bit input addresses */
 
-#define MARKER          0x5a
-#define LEN             256
+#define LEN             QSMMU_BENCH_WATCH_LEN
 /*
  * DMAs expected to fault are one 4-byte bus access long.  QEMU splits a
  * longer DMA that faults into 4-byte accesses and this SMMU model records
@@ -46,78 +41,26 @@
  */
 #define EVT_LEN         4
 
-typedef struct Ctx {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus pcibus;
-    QDmaTestdev dev;
-    QSMMUv3 smmu;
-} Ctx;
-
 /*
  * Start the machine and bring the SMMU up with a linear stream table, or a
  * 2-level one with SPLIT = @split.  @smmuen false leaves SMMUEN clear.
  */
-static void ctx_start(Ctx *c, uint32_t split, bool smmuen)
+static void ctx_start(QSMMUBench *c, uint32_t split, bool smmuen)
 {
     QSMMUv3Config cfg = {
-        .mem = SMMU_MEM,
+        .mem = QSMMU_BENCH_SMMU_MEM,
         .mem_size = SMMU_MEM_SIZE,
         .split = split,
         .no_smmuen = !smmuen,
     };
 
-    memset(c, 0, sizeof(*c));
-    c->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
-                         "-device dma-testdev,bus=pcie.0,addr=04.0");
-    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
-    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
-    dma_testdev_init(&c->dev, &c->pcibus.bus, DEV_DEVFN);
-    qsmmu_init(&c->smmu, c->qts, &cfg);
-}
-
-static void ctx_stop(Ctx *c)
-{
-    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
-    qsmmu_uninit(&c->smmu);
-    dma_testdev_uninit(&c->dev);
-    alloc_destroy(&c->alloc);
-    qtest_quit(c->qts);
+    qsmmu_bench_start(c, NULL, NULL, &cfg);
 }
 
 /* Guest memory checks */
 
-static void mem_mark(Ctx *c, uint64_t pa, size_t len)
-{
-    qtest_memset(c->qts, pa, MARKER, len);
-}
-
-static void assert_untouched(Ctx *c, uint64_t pa, size_t len)
-{
-    g_autofree uint8_t *buf = g_malloc(len);
-    size_t i;
-
-    qtest_memread(c->qts, pa, buf, len);
-    for (i = 0; i < len; i++) {
-        if (buf[i] != MARKER) {
-            g_error("byte 0x%" PRIx64 " changed to 0x%02x: DMA reached it",
-                    pa + i, buf[i]);
-        }
-    }
-}
-
-static void assert_pattern(Ctx *c, uint64_t pa, size_t len, uint32_t seed)
-{
-    g_autofree uint8_t *want = g_malloc(len);
-    g_autofree uint8_t *got = g_malloc(len);
-
-    dma_testdev_pattern(want, len, seed);
-    qtest_memread(c->qts, pa, got, len);
-    g_assert(memcmp(want, got, len) == 0);
-}
-
 /* Fill @pa with bytes derived from @seed, keep a copy in @buf */
-static void mem_fill(Ctx *c, uint64_t pa, uint8_t *buf, size_t len,
+static void mem_fill(QSMMUBench *c, uint64_t pa, uint8_t *buf, size_t len,
                      uint8_t seed)
 {
     size_t i;
@@ -129,7 +72,7 @@ static void mem_fill(Ctx *c, uint64_t pa, uint8_t *buf, size_t len,
 }
 
 /* The device buffer and CSUM hold exactly @want after a read DMA */
-static void assert_dev_read(Ctx *c, const uint8_t *want, size_t len)
+static void assert_dev_read(QSMMUBench *c, const uint8_t *want, size_t len)
 {
     g_autofree uint8_t *got = g_malloc(len);
 
@@ -140,59 +83,9 @@ static void assert_dev_read(Ctx *c, const uint8_t *want, size_t len)
     g_assert(memcmp(want, got, len) == 0);
 }
 
-/* Event checks */
-
-static void assert_no_event(Ctx *c)
-{
-    QSMMUEvent ev;
-
-    if (qsmmu_evtq_pop(&c->smmu, &ev)) {
-        g_autofree char *s = qsmmu_event_describe(&ev);
-
-        g_error("unexpected event: %s", s);
-    }
-}
-
-/* Exactly one event is queued, of @type, from the test device */
-static void pop_one_event(Ctx *c, uint8_t type, QSMMUEvent *ev)
-{
-    g_assert_cmpuint(qsmmu_evtq_count(&c->smmu), ==, 1);
-    g_assert_true(qsmmu_evtq_pop(&c->smmu, ev));
-    if (ev->type != type) {
-        g_autofree char *s = qsmmu_event_describe(ev);
-
-        g_error("expected %s, got %s", qsmmu_event_name(type), s);
-    }
-    g_assert_cmphex(ev->sid, ==, DEV_SID);
-    g_assert_false(ev->ssv);
-}
-
-/* A @len-byte write to @iova ends in @result, and reaches no memory */
-static void assert_write_blocked(Ctx *c, uint64_t iova, uint32_t len,
-                                 uint32_t result)
-{
-    mem_mark(c, iova, LEN);
-    g_assert_cmpstr(dma_testdev_result_name(
-                        dma_testdev_write_pattern(&c->dev, iova, len, 0x11)),
-                    ==, dma_testdev_result_name(result));
-    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, 0);
-    g_assert_cmphex(dma_testdev_fault_addr(&c->dev), ==, iova);
-    assert_untouched(c, iova, LEN);
-}
-
-static void assert_write_lands(Ctx *c, uint64_t iova, uint64_t pa,
-                               uint32_t seed)
-{
-    mem_mark(c, pa, LEN);
-    g_assert_cmpuint(dma_testdev_write_pattern(&c->dev, iova, LEN, seed), ==,
-                     DMA_TESTDEV_RESULT_OK);
-    g_assert_cmpuint(dma_testdev_done(&c->dev), ==, LEN);
-    assert_pattern(c, pa, LEN, seed);
-}
-
 /* Stream configurations */
 
-static void set_ste_abort(Ctx *c)
+static void set_ste_abort(QSMMUBench *c)
 {
     uint64_t ste[QSMMU_STE_WORDS];
 
@@ -200,7 +93,7 @@ static void set_ste_abort(Ctx *c)
     qsmmu_write_ste(&c->smmu, DEV_SID, ste);
 }
 
-static void set_ste_bypass(Ctx *c)
+static void set_ste_bypass(QSMMUBench *c)
 {
     uint64_t ste[QSMMU_STE_WORDS];
 
@@ -213,7 +106,7 @@ static void set_ste_bypass(Ctx *c)
  * -> S1_PA2, the page after that read-only, also at S1_PA2, and nothing
  * after that.
  */
-static void set_ste_s1(Ctx *c)
+static void set_ste_s1(QSMMUBench *c)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUPageTable pt;
@@ -237,7 +130,7 @@ static void set_ste_s1(Ctx *c)
 /* Bring-up leaves the queues empty, no global error, and the tables set */
 static void test_bringup(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     g_assert_cmphex(qsmmu_readl(&c.smmu, QSMMU_CR0ACK), ==,
@@ -251,43 +144,43 @@ static void test_bringup(void)
     g_assert_true(c.smmu.idr[0] & QSMMU_IDR0_S1P);
     /* The stream table is zeroed: STE.V = 0 */
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
-    ctx_stop(&c);
+    qsmmu_bench_stop(&c);
 }
 
 /* STE.Config = abort: terminated silently, memory untouched (5.2) */
 static void test_ste_abort(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_abort(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA, LEN), ==,
                      DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* STE.Config = bypass: IOVA == PA, byte-exact, no event */
 static void test_ste_bypass_write(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_bypass(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
-    mem_mark(&c, DMA_PA + LEN, 16);
-    assert_write_lands(&c, DMA_PA, DMA_PA, 0x1000);
-    assert_untouched(&c, DMA_PA + LEN, 16);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_mem_mark(c.qts, DMA_PA + LEN, 16);
+    qsmmu_bench_assert_write_lands(&c, DMA_PA, DMA_PA, 0x1000);
+    qsmmu_assert_untouched(c.qts, DMA_PA + LEN, 16);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 static void test_ste_bypass_read(void)
 {
     uint8_t want[LEN];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_bypass(&c);
@@ -296,14 +189,14 @@ static void test_ste_bypass_read(void)
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* SMMUEN = 0: GBPA decides (6.3, GBPA); UPDATE clears once applied */
 static void test_gbpa_abort(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, false);
     qsmmu_set_gbpa(&c.smmu, true);
@@ -311,14 +204,14 @@ static void test_gbpa_abort(void)
                     (QSMMU_GBPA_ABORT | QSMMU_GBPA_UPDATE), ==,
                     QSMMU_GBPA_ABORT);
     qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
-    assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 static void test_gbpa_bypass(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, false);
     qsmmu_set_gbpa(&c.smmu, true);
@@ -329,15 +222,15 @@ static void test_gbpa_bypass(void)
     /* The STE would abort, but SMMUEN = 0 never reads it */
     set_ste_abort(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
-    assert_write_lands(&c, DMA_PA, DMA_PA, 0x2000);
-    assert_no_event(&c);
+    qsmmu_bench_assert_write_lands(&c, DMA_PA, DMA_PA, 0x2000);
+    qsmmu_assert_no_event(&c.smmu);
 
     /* Enabling the SMMU makes the STE count again */
     qsmmu_enable(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* STE.V = 0: terminated with C_BAD_STE (7.3) */
@@ -345,45 +238,46 @@ static void test_ste_invalid(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     qsmmu_ste_invalid(ste);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
-    assert_write_blocked(&c, DMA_PA, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
-    pop_one_event(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_bench_assert_write_blocked(&c, DMA_PA, EVT_LEN,
+                                     DMA_TESTDEV_RESULT_FAULT);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_C_BAD_STE, &ev);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* Stage 1, 4KB pages: the data lands at the output address only */
 static void test_s1_write(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    mem_mark(&c, S1_IOVA, 2 * 4096);
-    mem_mark(&c, S1_PA, 4096);
-    mem_mark(&c, S1_PA2, 4096);
+    qsmmu_mem_mark(c.qts, S1_IOVA, 2 * 4096);
+    qsmmu_mem_mark(c.qts, S1_PA, 4096);
+    qsmmu_mem_mark(c.qts, S1_PA2, 4096);
 
     /* Two pages whose output addresses are in the opposite order */
     g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, S1_IOVA, 8192, 0x300),
                      ==, DMA_TESTDEV_RESULT_OK);
     g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 8192);
-    assert_pattern(&c, S1_PA, 4096, 0x300);
-    assert_pattern(&c, S1_PA2, 4096, 0x300 + 1024);
-    assert_untouched(&c, S1_IOVA, 2 * 4096);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_pattern(c.qts, S1_PA, 4096, 0x300);
+    qsmmu_assert_pattern(c.qts, S1_PA2, 4096, 0x300 + 1024);
+    qsmmu_assert_untouched(c.qts, S1_IOVA, 2 * 4096);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 static void test_s1_read(void)
 {
     uint8_t want[LEN], decoy[LEN];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
@@ -393,22 +287,23 @@ static void test_s1_read(void)
     g_assert_cmpuint(dma_testdev_read(&c.dev, S1_IOVA + 0x80, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* An unmapped IOVA: F_TRANSLATION naming the address and direction */
 static void test_s1_unmapped(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
 
-    assert_write_blocked(&c, S1_UNMAPPED, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
-    pop_one_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    qsmmu_bench_assert_write_blocked(&c, S1_UNMAPPED, EVT_LEN,
+                                     DMA_TESTDEV_RESULT_FAULT);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_TRANSLATION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_UNMAPPED);
     g_assert_false(ev.rnw);
     g_assert_false(ev.s2);
@@ -416,7 +311,7 @@ static void test_s1_unmapped(void)
 
     g_assert_cmpuint(dma_testdev_read(&c.dev, S1_UNMAPPED + 0x40, EVT_LEN),
                      ==, DMA_TESTDEV_RESULT_FAULT);
-    pop_one_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_TRANSLATION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_UNMAPPED + 0x40);
     g_assert_true(ev.rnw);
 
@@ -426,11 +321,11 @@ static void test_s1_unmapped(void)
                      DMA_TESTDEV_RESULT_FAULT);
     g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 4);
     g_assert_cmphex(dma_testdev_fault_addr(&c.dev), ==, S1_IOVA + 12288);
-    pop_one_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_TRANSLATION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_IOVA + 12288);
     g_assert_true(ev.rnw);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* A read-only page: reads pass, writes raise F_PERMISSION */
@@ -438,7 +333,7 @@ static void test_s1_readonly(void)
 {
     uint8_t want[LEN], got[LEN];
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_s1(&c);
@@ -447,12 +342,12 @@ static void test_s1_readonly(void)
     g_assert_cmpuint(dma_testdev_read(&c.dev, S1_IOVA + 8192, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    assert_no_event(&c);
+    qsmmu_assert_no_event(&c.smmu);
 
     g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, S1_IOVA + 8192,
                                                EVT_LEN, 0x600), ==,
                      DMA_TESTDEV_RESULT_FAULT);
-    pop_one_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_PERMISSION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_IOVA + 8192);
     g_assert_false(ev.rnw);
     g_assert_cmpuint(ev.class, ==, QSMMU_CLASS_IN);
@@ -460,48 +355,50 @@ static void test_s1_readonly(void)
     g_assert_cmpmem(want, LEN, got, LEN);
 
     /* A write over a writable page and on into the read-only one */
-    mem_mark(&c, S1_PA2, 4096);
+    qsmmu_mem_mark(c.qts, S1_PA2, 4096);
     g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, S1_IOVA + 4096,
                                                4096 + EVT_LEN, 0x500), ==,
                      DMA_TESTDEV_RESULT_FAULT);
     g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 4096);
     g_assert_cmphex(dma_testdev_fault_addr(&c.dev), ==, S1_IOVA + 8192);
-    assert_pattern(&c, S1_PA2, 4096, 0x500);
-    pop_one_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
+    qsmmu_assert_pattern(c.qts, S1_PA2, 4096, 0x500);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_PERMISSION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_IOVA + 8192);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* One stream through abort -> bypass -> S1 -> abort, CFGI_STE between */
 static void test_ste_switch(void)
 {
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
 
     set_ste_abort(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    assert_write_blocked(&c, S1_IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_bench_assert_write_blocked(&c, S1_IOVA, LEN,
+                                     DMA_TESTDEV_RESULT_ABORT);
 
     set_ste_bypass(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
-    assert_write_lands(&c, S1_IOVA, S1_IOVA, 0x700);
+    qsmmu_bench_assert_write_lands(&c, S1_IOVA, S1_IOVA, 0x700);
 
     set_ste_s1(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    mem_mark(&c, S1_IOVA, LEN);
-    assert_write_lands(&c, S1_IOVA, S1_PA, 0x800);
-    assert_untouched(&c, S1_IOVA, LEN);
+    qsmmu_mem_mark(c.qts, S1_IOVA, LEN);
+    qsmmu_bench_assert_write_lands(&c, S1_IOVA, S1_PA, 0x800);
+    qsmmu_assert_untouched(c.qts, S1_IOVA, LEN);
 
     set_ste_abort(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    mem_mark(&c, S1_PA, LEN);
-    assert_write_blocked(&c, S1_IOVA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    assert_untouched(&c, S1_PA, LEN);
+    qsmmu_mem_mark(c.qts, S1_PA, LEN);
+    qsmmu_bench_assert_write_blocked(&c, S1_IOVA, LEN,
+                                     DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_assert_untouched(c.qts, S1_PA, LEN);
 
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -511,24 +408,24 @@ static void test_ste_switch(void)
 static void test_cfgi_ste_needed(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 0, true);
     set_ste_bypass(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
-    assert_write_lands(&c, DMA_PA, DMA_PA, 0x900);
+    qsmmu_bench_assert_write_lands(&c, DMA_PA, DMA_PA, 0x900);
 
     qsmmu_ste_abort(ste);
     qsmmu_store_ste(&c.smmu, DEV_SID, ste);
     qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
-    assert_write_lands(&c, DMA_PA, DMA_PA, 0xa00);
+    qsmmu_bench_assert_write_lands(&c, DMA_PA, DMA_PA, 0xa00);
 
     qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
     g_assert_true(qsmmu_cmd_sync(&c.smmu));
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
-    assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* The same bypass stream through a linear and a 2-level stream table */
@@ -536,7 +433,7 @@ static void test_strtab_bypass(const void *data)
 {
     uint32_t split = GPOINTER_TO_UINT(data);
     uint8_t want[LEN];
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, split, true);
     if (split) {
@@ -545,29 +442,30 @@ static void test_strtab_bypass(const void *data)
     }
     set_ste_bypass(&c);
     qsmmu_assert_kind(c.qts, DEV_SID, "bypass");
-    assert_write_lands(&c, DMA_PA, DMA_PA, 0xb00);
+    qsmmu_bench_assert_write_lands(&c, DMA_PA, DMA_PA, 0xb00);
     mem_fill(&c, DMA_PA + 4096, want, LEN, 0x99);
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA + 4096, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 /* 2-level table, L1 descriptor with Span = 0: C_BAD_STREAMID (5.1) */
 static void test_strtab_2lvl_no_l2(void)
 {
     QSMMUEvent ev;
-    Ctx c;
+    QSMMUBench c;
 
     ctx_start(&c, 6, true);
     /* An L2 table for the other StreamIDs only */
     qsmmu_l2_install(&c.smmu, 0x40, qsmmu_l2_alloc(&c.smmu, 7), 7);
     qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
-    assert_write_blocked(&c, DMA_PA, EVT_LEN, DMA_TESTDEV_RESULT_FAULT);
-    pop_one_event(&c, QSMMU_EVT_C_BAD_STREAMID, &ev);
-    assert_no_event(&c);
-    ctx_stop(&c);
+    qsmmu_bench_assert_write_blocked(&c, DMA_PA, EVT_LEN,
+                                     DMA_TESTDEV_RESULT_FAULT);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_C_BAD_STREAMID, &ev);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
 }
 
 int main(int argc, char **argv)

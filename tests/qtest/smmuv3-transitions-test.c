@@ -33,14 +33,11 @@
 #include "libqos/dma-testdev.h"
 #include "libqos/smmuv3.h"
 
-#define DEV_DEVFN       QPCI_DEVFN(4, 0)
-#define DEV_SID         0x20        /* requester ID of 00:04.0 */
+#define DEV_SID         QSMMU_BENCH_SID
 #define OTHER_SID       0x21        /* no device; only named by commands */
 
-/* Guest RAM plan: 512 MiB at 0x40000000 */
-#define RAM_BASE        0x40000000ULL
-#define ALLOC_SIZE      (16 * MiB)  /* libqos allocator */
-#define SMMU_MEM        (RAM_BASE + ALLOC_SIZE)
+/* Guest RAM plan: see QSMMUBench */
+#define SMMU_MEM        QSMMU_BENCH_SMMU_MEM
 #define SMMU_MEM_SIZE   (16 * MiB)  /* tables, queues, CDs */
 
 /*
@@ -74,7 +71,7 @@
 
 #define DMA_LEN         4           /* one bus access: at most one event */
 #define WATCH_LEN       64          /* bytes checked at each address */
-#define MARKER          0x5a
+#define MARKER          QSMMU_BENCH_MARKER
 
 /* Where a DMA can land */
 typedef enum Watch {
@@ -144,11 +141,7 @@ static const Outcome dom_outcome[DOM__MAX] = {
 };
 
 typedef struct Ctx {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus pcibus;
-    QDmaTestdev dev;
-    QSMMUv3 smmu;
+    QSMMUBench b;
     uint64_t ste[DOM__MAX][QSMMU_STE_WORDS];
     uint64_t cd_s1b[QSMMU_CD_WORDS];    /* replaces CD A */
     uint64_t cd_n2[QSMMU_CD_WORDS];     /* replaces CD N */
@@ -167,7 +160,7 @@ static void mem_mark_watches(Ctx *c)
     int w;
 
     for (w = 0; w < W__MAX; w++) {
-        qtest_memset(c->qts, watch_addr[w], MARKER, WATCH_LEN);
+        qsmmu_mem_mark(c->b.qts, watch_addr[w], WATCH_LEN);
     }
 }
 
@@ -185,7 +178,7 @@ static int find_landed(Ctx *c, uint32_t seed, const char *when)
     for (w = 0; w < W__MAX; w++) {
         bool touched = false;
 
-        qtest_memread(c->qts, watch_addr[w], got, WATCH_LEN);
+        qtest_memread(c->b.qts, watch_addr[w], got, WATCH_LEN);
         for (i = 0; i < WATCH_LEN; i++) {
             touched |= got[i] != MARKER;
         }
@@ -235,15 +228,15 @@ static Dom dma_check(Ctx *c, const Dom *allowed, int n, const char *when)
     int i;
 
     mem_mark_watches(c);
-    o.result = dma_testdev_write_pattern(&c->dev, IOVA, DMA_LEN, seed);
+    o.result = dma_testdev_write_pattern(&c->b.dev, IOVA, DMA_LEN, seed);
     o.landed = find_landed(c, seed, when);
-    g_assert_cmpuint(qsmmu_evtq_count(&c->smmu), <=, 1);
-    if (qsmmu_evtq_pop(&c->smmu, &ev)) {
+    g_assert_cmpuint(qsmmu_evtq_count(&c->b.smmu), <=, 1);
+    if (qsmmu_evtq_pop(&c->b.smmu, &ev)) {
         o.event = ev.type;
         g_assert_cmphex(ev.sid, ==, DEV_SID);
         g_assert_false(ev.ssv);
     }
-    g_assert_cmpuint(dma_testdev_done(&c->dev), ==,
+    g_assert_cmpuint(dma_testdev_done(&c->b.dev), ==,
                      o.result == DMA_TESTDEV_RESULT_OK ? DMA_LEN : 0);
     c->dmas++;
 
@@ -271,7 +264,7 @@ static Dom dma_check(Ctx *c, const Dom *allowed, int n, const char *when)
 static void dma_expect(Ctx *c, Dom dom, const char *when)
 {
     g_test_message("%s: kind %s", when, dom_kind[dom]);
-    qsmmu_assert_kind(c->qts, DEV_SID, dom_kind[dom]);
+    qsmmu_assert_kind(c->b.qts, DEV_SID, dom_kind[dom]);
     dma_check(c, &dom, 1, when);
 }
 
@@ -290,7 +283,7 @@ static void build_configs(Ctx *c)
      * Stage 2: identity over the SMMU's memory, so that nested CD and
      * stage 1 table fetches (IPAs) find what was written at those PAs.
      */
-    qsmmu_pt_new_s2(&c->smmu, &pt2, S2_T0SZ, S2_SL0);
+    qsmmu_pt_new_s2(&c->b.smmu, &pt2, S2_T0SZ, S2_SL0);
     qsmmu_pt_map(&pt2, SMMU_MEM, SMMU_MEM, SMMU_MEM_SIZE, QSMMU_PROT_RW);
     qsmmu_pt_map(&pt2, IOVA, PA_S2, 4096, QSMMU_PROT_RW);
     qsmmu_pt_map(&pt2, IPA_N, PA_N, 4096, QSMMU_PROT_RW);
@@ -299,23 +292,23 @@ static void build_configs(Ctx *c)
     s2.s2ttb = pt2.root;
 
     /* S1 DMA domain: CD A now, CD B for the CD cache cases */
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
-    c->cdptr_s1 = qsmmu_cd_alloc(&c->smmu, 1);
+    c->cdptr_s1 = qsmmu_cd_alloc(&c->b.smmu, 1);
     qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->smmu, c->cdptr_s1, cd);
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_store_cd(&c->b.smmu, c->cdptr_s1, cd);
+    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, PA_S1B, 4096, QSMMU_PROT_RW);
     qsmmu_cd_s1(c->cd_s1b, ASID_S1B, pt.root, S1_T0SZ, QSMMU_TG0_4K,
                 QSMMU_PS_44);
 
     /* Nested: CD N now, CD N2 later; their addresses are IPAs */
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
-    c->cdptr_n = qsmmu_cd_alloc(&c->smmu, 1);
+    c->cdptr_n = qsmmu_cd_alloc(&c->b.smmu, 1);
     qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->smmu, c->cdptr_n, cd);
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
+    qsmmu_store_cd(&c->b.smmu, c->cdptr_n, cd);
+    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, IPA_N2, 4096, QSMMU_PROT_RW);
     qsmmu_cd_s1(c->cd_n2, ASID_N2, pt.root, S1_T0SZ, QSMMU_TG0_4K,
                 QSMMU_PS_44);
@@ -339,32 +332,23 @@ static void ctx_start(Ctx *c)
 
     memset(c, 0, sizeof(*c));
     /* virt gives its SMMU both stages (stage=nested) */
-    c->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
-                         "-device dma-testdev,bus=pcie.0,addr=04.0");
-    alloc_init(&c->alloc, 0, RAM_BASE, RAM_BASE + ALLOC_SIZE, 4096);
-    qpci_init_generic(&c->pcibus, c->qts, &c->alloc, false);
-    dma_testdev_init(&c->dev, &c->pcibus.bus, DEV_DEVFN);
-    qsmmu_init(&c->smmu, c->qts, &cfg);
-    g_assert_true(c->smmu.idr[0] & QSMMU_IDR0_S1P);
-    g_assert_true(c->smmu.idr[0] & QSMMU_IDR0_S2P);
+    qsmmu_bench_start(&c->b, NULL, NULL, &cfg);
+    g_assert_true(c->b.smmu.idr[0] & QSMMU_IDR0_S1P);
+    g_assert_true(c->b.smmu.idr[0] & QSMMU_IDR0_S2P);
     c->seed = 0x10203040;
     build_configs(c);
 }
 
 static void ctx_stop(Ctx *c)
 {
-    g_assert_cmpuint(qsmmu_evtq_count(&c->smmu), ==, 0);
-    g_assert_cmphex(qsmmu_gerror_active(&c->smmu), ==, 0);
-    qsmmu_uninit(&c->smmu);
-    dma_testdev_uninit(&c->dev);
-    alloc_destroy(&c->alloc);
-    qtest_quit(c->qts);
+    g_assert_cmpuint(qsmmu_evtq_count(&c->b.smmu), ==, 0);
+    qsmmu_bench_stop(&c->b);
 }
 
 /* Make @dom live the plain way: store, CFGI_STE, CMD_SYNC */
 static void establish(Ctx *c, Dom dom)
 {
-    qsmmu_write_ste(&c->smmu, DEV_SID, c->ste[dom]);
+    qsmmu_write_ste(&c->b.smmu, DEV_SID, c->ste[dom]);
     dma_expect(c, dom, "established");
 }
 
@@ -373,10 +357,10 @@ static void establish(Ctx *c, Dom dom)
 /* Which configuration the STE in memory is: the old, the new or V = 0 */
 static Dom ste_in_memory(Ctx *c, const uint64_t *ste)
 {
-    if (qsmmu_ste_equivalent(&c->smmu, c->ste[c->from], ste)) {
+    if (qsmmu_ste_equivalent(&c->b.smmu, c->ste[c->from], ste)) {
         return c->from;
     }
-    if (qsmmu_ste_equivalent(&c->smmu, c->ste[c->to], ste)) {
+    if (qsmmu_ste_equivalent(&c->b.smmu, c->ste[c->to], ste)) {
         return c->to;
     }
     if (!qsmmu_get(ste, QSMMU_STE_V)) {
@@ -443,10 +427,10 @@ static void test_transition(const void *data)
     c.from = t->from;
     c.to = t->to;
     c.effective = t->from;
-    kind = qsmmu_ste_update_kind(&c.smmu, c.ste[t->from], c.ste[t->to]);
+    kind = qsmmu_ste_update_kind(&c.b.smmu, c.ste[t->from], c.ste[t->to]);
     g_assert_cmpstr(qsmmu_ste_update_name(kind), ==,
                     qsmmu_ste_update_name(expected_kind(t->from, t->to)));
-    g_assert_cmpint(qsmmu_update_ste(&c.smmu, DEV_SID, c.ste[t->to],
+    g_assert_cmpint(qsmmu_update_ste(&c.b.smmu, DEV_SID, c.ste[t->to],
                                      transition_step, &c), ==, kind);
 
     /* At least one step; V = 0 shows only in breaking updates */
@@ -462,7 +446,7 @@ static void test_transition(const void *data)
 
 static void cmd_sync(Ctx *c)
 {
-    g_assert_true(qsmmu_cmd_sync(&c->smmu));
+    g_assert_true(qsmmu_cmd_sync(&c->b.smmu));
 }
 
 /* CMD_CFGI_STE (4.3): only the named StreamID */
@@ -472,14 +456,14 @@ static void test_cache_cfgi_ste(void)
 
     ctx_start(&c);
     establish(&c, DOM_IDENTITY);
-    qsmmu_store_ste(&c.smmu, DEV_SID, c.ste[DOM_BLOCKED]);
+    qsmmu_store_ste(&c.b.smmu, DEV_SID, c.ste[DOM_BLOCKED]);
     dma_expect(&c, DOM_IDENTITY, "stored, no CFGI");
     cmd_sync(&c);
     dma_expect(&c, DOM_IDENTITY, "CMD_SYNC alone");
-    qsmmu_cmd_cfgi_ste(&c.smmu, OTHER_SID, true);
+    qsmmu_cmd_cfgi_ste(&c.b.smmu, OTHER_SID, true);
     cmd_sync(&c);
     dma_expect(&c, DOM_IDENTITY, "CFGI_STE of another StreamID");
-    qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
+    qsmmu_cmd_cfgi_ste(&c.b.smmu, DEV_SID, true);
     cmd_sync(&c);
     dma_expect(&c, DOM_BLOCKED, "CFGI_STE");
     ctx_stop(&c);
@@ -492,22 +476,22 @@ static void test_cache_cfgi_ste_range(void)
 
     ctx_start(&c);
     establish(&c, DOM_BLOCKED);
-    qsmmu_store_ste(&c.smmu, DEV_SID, c.ste[DOM_S1]);
+    qsmmu_store_ste(&c.b.smmu, DEV_SID, c.ste[DOM_S1]);
     dma_expect(&c, DOM_BLOCKED, "stored, no CFGI");
     /* 0x22..0x23, then 0x40..0x7f: both miss 0x20 */
-    qsmmu_cmd_cfgi_ste_range(&c.smmu, DEV_SID + 2, 0);
-    qsmmu_cmd_cfgi_ste_range(&c.smmu, 0x40, 5);
+    qsmmu_cmd_cfgi_ste_range(&c.b.smmu, DEV_SID + 2, 0);
+    qsmmu_cmd_cfgi_ste_range(&c.b.smmu, 0x40, 5);
     cmd_sync(&c);
     dma_expect(&c, DOM_BLOCKED, "CFGI_STE_RANGE of other StreamIDs");
     /* 0x20..0x21, named by 0x21 */
-    qsmmu_cmd_cfgi_ste_range(&c.smmu, OTHER_SID, 0);
+    qsmmu_cmd_cfgi_ste_range(&c.b.smmu, OTHER_SID, 0);
     cmd_sync(&c);
     dma_expect(&c, DOM_S1, "CFGI_STE_RANGE covering the StreamID");
 
     /* 0x00..0x3f, named by 0x3f */
-    qsmmu_store_ste(&c.smmu, DEV_SID, c.ste[DOM_S2]);
+    qsmmu_store_ste(&c.b.smmu, DEV_SID, c.ste[DOM_S2]);
     dma_expect(&c, DOM_S1, "stored, no CFGI");
-    qsmmu_cmd_cfgi_ste_range(&c.smmu, 0x3f, 5);
+    qsmmu_cmd_cfgi_ste_range(&c.b.smmu, 0x3f, 5);
     cmd_sync(&c);
     dma_expect(&c, DOM_S2, "CFGI_STE_RANGE of 64 StreamIDs");
     ctx_stop(&c);
@@ -520,13 +504,13 @@ static void test_cache_cfgi_all(void)
 
     ctx_start(&c);
     establish(&c, DOM_S2);
-    qsmmu_store_ste(&c.smmu, DEV_SID, c.ste[DOM_NESTED]);
+    qsmmu_store_ste(&c.b.smmu, DEV_SID, c.ste[DOM_NESTED]);
     dma_expect(&c, DOM_S2, "stored, no CFGI");
-    qsmmu_cmd_cfgi_cd_all(&c.smmu, OTHER_SID);
-    qsmmu_cmd_cfgi_ste(&c.smmu, OTHER_SID, false);
+    qsmmu_cmd_cfgi_cd_all(&c.b.smmu, OTHER_SID);
+    qsmmu_cmd_cfgi_ste(&c.b.smmu, OTHER_SID, false);
     cmd_sync(&c);
     dma_expect(&c, DOM_S2, "CFGI of another StreamID");
-    qsmmu_cmd_cfgi_all(&c.smmu);
+    qsmmu_cmd_cfgi_all(&c.b.smmu);
     cmd_sync(&c);
     dma_expect(&c, DOM_NESTED, "CFGI_ALL");
     ctx_stop(&c);
@@ -539,12 +523,12 @@ static void test_cache_ste_invalid(void)
 
     ctx_start(&c);
     establish(&c, DOM_S1);
-    qsmmu_store_ste(&c.smmu, DEV_SID, c.ste[DOM_INVALID]);
+    qsmmu_store_ste(&c.b.smmu, DEV_SID, c.ste[DOM_INVALID]);
     dma_expect(&c, DOM_S1, "V = 0 stored, no CFGI");
-    qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
+    qsmmu_cmd_cfgi_ste(&c.b.smmu, DEV_SID, true);
     cmd_sync(&c);
     dma_expect(&c, DOM_INVALID, "V = 0 after CFGI_STE");
-    qsmmu_write_ste(&c.smmu, DEV_SID, c.ste[DOM_S1]);
+    qsmmu_write_ste(&c.b.smmu, DEV_SID, c.ste[DOM_S1]);
     dma_expect(&c, DOM_S1, "valid again after CFGI_STE");
     ctx_stop(&c);
 }
@@ -564,9 +548,9 @@ typedef struct CdCase {
 static void cd_invalidate(Ctx *c, CdInval inval, uint32_t sid)
 {
     if (inval == CD_INVAL_CFGI_CD) {
-        qsmmu_cmd_cfgi_cd(&c->smmu, sid, 0, true);
+        qsmmu_cmd_cfgi_cd(&c->b.smmu, sid, 0, true);
     } else {
-        qsmmu_cmd_cfgi_cd_all(&c->smmu, sid);
+        qsmmu_cmd_cfgi_cd_all(&c->b.smmu, sid);
     }
     cmd_sync(c);
 }
@@ -584,10 +568,10 @@ static void test_cache_cd(const void *data)
 
     ctx_start(&c);
     establish(&c, t->dom);
-    qsmmu_store_cd(&c.smmu, nested ? c.cdptr_n : c.cdptr_s1,
+    qsmmu_store_cd(&c.b.smmu, nested ? c.cdptr_n : c.cdptr_s1,
                    nested ? c.cd_n2 : c.cd_s1b);
     dma_expect(&c, t->dom, "CD stored, no CFGI");
-    qsmmu_cmd_tlbi_nsnh_all(&c.smmu);
+    qsmmu_cmd_tlbi_nsnh_all(&c.b.smmu);
     cmd_sync(&c);
     dma_expect(&c, t->dom, "TLBI_NSNH_ALL");
     cd_invalidate(&c, t->inval, OTHER_SID);

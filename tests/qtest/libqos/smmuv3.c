@@ -1309,6 +1309,21 @@ QDict *qsmmu_query_stream(QTestState *qts, uint32_t sid)
     return found;
 }
 
+QDict *qsmmu_query_smmu(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-smmuv3' }");
+    QList *list;
+    QDict *smmu;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    list = qdict_get_qlist(rsp, "return");
+    g_assert_cmpuint(qlist_size(list), ==, 1);
+    smmu = qobject_to(QDict, qlist_peek(list));
+    qobject_ref(smmu);
+    qobject_unref(rsp);
+    return smmu;
+}
+
 char *qsmmu_query_kind(QTestState *qts, uint32_t sid)
 {
     QDict *st = qsmmu_query_stream(qts, sid);
@@ -1334,4 +1349,149 @@ void qsmmu_assert_kind(QTestState *qts, uint32_t sid, const char *kind)
 uint64_t qsmmu_pt_desc_addr(QSMMUPageTable *pt, uint64_t iova)
 {
     return qsmmu_pt_slot(pt, iova, 3, false);
+}
+
+/*
+ * Test bench
+ */
+
+void qsmmu_bench_start(QSMMUBench *b, const char *machine,
+                       const char *extra_args, const QSMMUv3Config *cfg)
+{
+    memset(b, 0, sizeof(*b));
+    b->qts = qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512 -nodefaults "
+                         "-device dma-testdev,bus=pcie.0,addr=04.0,id=dma0 "
+                         "%s", machine ? machine : "virt",
+                         extra_args ? extra_args : "");
+    alloc_init(&b->alloc, 0, QSMMU_BENCH_RAM_BASE,
+               QSMMU_BENCH_RAM_BASE + QSMMU_BENCH_ALLOC_SIZE, 4096);
+    qpci_init_generic(&b->bus, b->qts, &b->alloc, false);
+    dma_testdev_init(&b->dev, &b->bus.bus, QSMMU_BENCH_DEVFN);
+    qsmmu_init(&b->smmu, b->qts, cfg);
+}
+
+void qsmmu_bench_stop(QSMMUBench *b)
+{
+    g_assert_cmphex(qsmmu_gerror_active(&b->smmu), ==, 0);
+    qsmmu_bench_quit(b);
+}
+
+void qsmmu_bench_quit(QSMMUBench *b)
+{
+    qsmmu_uninit(&b->smmu);
+    dma_testdev_uninit(&b->dev);
+    alloc_destroy(&b->alloc);
+    qtest_quit(b->qts);
+}
+
+void qsmmu_mem_mark(QTestState *qts, uint64_t pa, size_t len)
+{
+    qtest_memset(qts, pa, QSMMU_BENCH_MARKER, len);
+}
+
+/* Offset of the first byte at @pa that is not the marker, or @len */
+static size_t qsmmu_mem_unmarked(QTestState *qts, uint64_t pa, size_t len,
+                                 uint8_t *byte)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    size_t i;
+
+    qtest_memread(qts, pa, buf, len);
+    for (i = 0; i < len; i++) {
+        if (buf[i] != QSMMU_BENCH_MARKER) {
+            *byte = buf[i];
+            break;
+        }
+    }
+    return i;
+}
+
+bool qsmmu_mem_is_marked(QTestState *qts, uint64_t pa, size_t len)
+{
+    uint8_t byte;
+
+    return qsmmu_mem_unmarked(qts, pa, len, &byte) == len;
+}
+
+bool qsmmu_mem_has_pattern(QTestState *qts, uint64_t pa, size_t len,
+                           uint32_t seed)
+{
+    g_autofree uint8_t *want = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    dma_testdev_pattern(want, len, seed);
+    qtest_memread(qts, pa, got, len);
+    return memcmp(want, got, len) == 0;
+}
+
+void qsmmu_assert_untouched(QTestState *qts, uint64_t pa, size_t len)
+{
+    uint8_t byte = 0;
+    size_t i = qsmmu_mem_unmarked(qts, pa, len, &byte);
+
+    if (i < len) {
+        g_error("byte 0x%" PRIx64 " changed to 0x%02x: DMA reached it",
+                pa + i, byte);
+    }
+}
+
+void qsmmu_assert_pattern(QTestState *qts, uint64_t pa, size_t len,
+                          uint32_t seed)
+{
+    g_autofree uint8_t *want = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    dma_testdev_pattern(want, len, seed);
+    qtest_memread(qts, pa, got, len);
+    g_assert_cmpmem(want, len, got, len);
+}
+
+void qsmmu_assert_no_event(QSMMUv3 *s)
+{
+    QSMMUEvent ev;
+
+    if (qsmmu_evtq_pop(s, &ev)) {
+        g_autofree char *text = qsmmu_event_describe(&ev);
+
+        g_error("unexpected event: %s", text);
+    }
+}
+
+void qsmmu_pop_one_event(QSMMUv3 *s, uint32_t sid, uint8_t type,
+                         QSMMUEvent *ev)
+{
+    g_assert_cmpuint(qsmmu_evtq_count(s), ==, 1);
+    g_assert_true(qsmmu_evtq_pop(s, ev));
+    if (ev->type != type) {
+        g_autofree char *text = qsmmu_event_describe(ev);
+
+        g_error("expected %s, got %s", qsmmu_event_name(type), text);
+    }
+    g_assert_cmphex(ev->sid, ==, sid);
+    g_assert_false(ev->ssv);
+}
+
+void qsmmu_bench_assert_write_blocked(QSMMUBench *b, uint64_t iova,
+                                      uint32_t len, uint32_t result)
+{
+    qsmmu_mem_mark(b->qts, iova, QSMMU_BENCH_WATCH_LEN);
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&b->dev, iova, len, 0x11)),
+                    ==, dma_testdev_result_name(result));
+    g_assert_cmpuint(dma_testdev_done(&b->dev), ==, 0);
+    g_assert_cmphex(dma_testdev_fault_addr(&b->dev), ==, iova);
+    qsmmu_assert_untouched(b->qts, iova, QSMMU_BENCH_WATCH_LEN);
+}
+
+void qsmmu_bench_assert_write_lands(QSMMUBench *b, uint64_t iova,
+                                    uint64_t pa, uint32_t seed)
+{
+    qsmmu_mem_mark(b->qts, pa, QSMMU_BENCH_WATCH_LEN);
+    g_assert_cmpstr(dma_testdev_result_name(
+                        dma_testdev_write_pattern(&b->dev, iova,
+                                                  QSMMU_BENCH_WATCH_LEN,
+                                                  seed)),
+                    ==, dma_testdev_result_name(DMA_TESTDEV_RESULT_OK));
+    g_assert_cmpuint(dma_testdev_done(&b->dev), ==, QSMMU_BENCH_WATCH_LEN);
+    qsmmu_assert_pattern(b->qts, pa, QSMMU_BENCH_WATCH_LEN, seed);
 }

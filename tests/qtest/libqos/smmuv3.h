@@ -24,6 +24,9 @@
 
 #include "../libqtest.h"
 #include "qemu/bitops.h"
+#include "libqos-malloc.h"
+#include "generic-pcihost.h"
+#include "dma-testdev.h"
 
 /* The virt board's SMMUv3 (hw/arm/virt.c, VIRT_SMMU) */
 #define QSMMU_VIRT_BASE             0x09050000ULL
@@ -520,6 +523,8 @@ QSMMUSteUpdate qsmmu_update_ste(QSMMUv3 *s, uint32_t sid,
  * SMMUv3; NULL if there is none.  Release with qobject_unref().
  */
 QDict *qsmmu_query_stream(QTestState *qts, uint32_t sid);
+/* The only SMMUv3 of query-smmuv3; fails if there is not exactly one */
+QDict *qsmmu_query_smmu(QTestState *qts);
 /* Its "kind" ("abort", "bypass", "s1", ...), g_free() it */
 char *qsmmu_query_kind(QTestState *qts, uint32_t sid);
 /* Assert that the stream @sid has the domain kind @kind */
@@ -544,5 +549,69 @@ void qsmmu_assert_kind(QTestState *qts, uint32_t sid, const char *kind);
  * or 0 if no table reaches that level.
  */
 uint64_t qsmmu_pt_desc_addr(QSMMUPageTable *pt, uint64_t iova);
+
+/*
+ * Test bench: what the SMMUv3 qtests share.  A machine with the SMMUv3,
+ * the DMA test device at 00:04.0 (id "dma0", StreamID 0x20), the libqos
+ * allocator and PCI bus over the start of guest RAM, and the SMMU
+ * brought up by qsmmu_init.  The guest RAM plan: 512 MiB at 0x40000000,
+ * the first 16 MiB for the libqos allocator, SMMU memory right after.
+ */
+#define QSMMU_BENCH_RAM_BASE        0x40000000ULL
+#define QSMMU_BENCH_ALLOC_SIZE      (16 * 1024 * 1024)
+#define QSMMU_BENCH_SMMU_MEM        (QSMMU_BENCH_RAM_BASE + \
+                                     QSMMU_BENCH_ALLOC_SIZE)
+#define QSMMU_BENCH_DEVFN           QPCI_DEVFN(4, 0)
+#define QSMMU_BENCH_SID             0x20    /* requester ID of 00:04.0 */
+/* The byte qsmmu_mem_mark writes, and the span the DMA checks watch */
+#define QSMMU_BENCH_MARKER          0x5a
+#define QSMMU_BENCH_WATCH_LEN       256
+
+typedef struct QSMMUBench {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QGenericPCIBus bus;
+    QSMMUv3 smmu;
+    QDmaTestdev dev;
+} QSMMUBench;
+
+/*
+ * Start "-M @machine,iommu=smmuv3" (NULL: "virt") with the test device
+ * and @extra_args (may be NULL), and bring its SMMU up as @cfg says.
+ */
+void qsmmu_bench_start(QSMMUBench *b, const char *machine,
+                       const char *extra_args, const QSMMUv3Config *cfg);
+/* Assert that no GERROR is active, then qsmmu_bench_quit() */
+void qsmmu_bench_stop(QSMMUBench *b);
+/* Release everything and quit the machine, without checks */
+void qsmmu_bench_quit(QSMMUBench *b);
+
+/* Guest memory checks, for any machine */
+void qsmmu_mem_mark(QTestState *qts, uint64_t pa, size_t len);
+/* Whether the @len bytes at @pa all still hold the marker */
+bool qsmmu_mem_is_marked(QTestState *qts, uint64_t pa, size_t len);
+/* Whether the @len bytes at @pa are dma_testdev_pattern() of @seed */
+bool qsmmu_mem_has_pattern(QTestState *qts, uint64_t pa, size_t len,
+                           uint32_t seed);
+void qsmmu_assert_untouched(QTestState *qts, uint64_t pa, size_t len);
+void qsmmu_assert_pattern(QTestState *qts, uint64_t pa, size_t len,
+                          uint32_t seed);
+
+/* Event checks */
+void qsmmu_assert_no_event(QSMMUv3 *s);
+/* Exactly one event is queued, of @type, from @sid, without SubstreamID */
+void qsmmu_pop_one_event(QSMMUv3 *s, uint32_t sid, uint8_t type,
+                         QSMMUEvent *ev);
+
+/* DMA checks with the bench's device; both watch QSMMU_BENCH_WATCH_LEN */
+/*
+ * A @len-byte write to @iova ends in @result, stops at @iova and reaches
+ * no memory there.
+ */
+void qsmmu_bench_assert_write_blocked(QSMMUBench *b, uint64_t iova,
+                                      uint32_t len, uint32_t result);
+/* A QSMMU_BENCH_WATCH_LEN-byte write of @seed to @iova lands at @pa */
+void qsmmu_bench_assert_write_lands(QSMMUBench *b, uint64_t iova,
+                                    uint64_t pa, uint32_t seed);
 
 #endif /* QTEST_LIBQOS_SMMUV3_H */
