@@ -5,7 +5,9 @@
 #   make guest-initramfs               build one busybox initramfs per kernel
 #   make guest-boot [GUEST_KERNELS=..] boot scenario on each pinned kernel
 #   make guest-boot KERNEL=/path/Image [INITRD=/path/initrd]
+#   make guest-boot GUEST_SCENARIO=rebind|claim   another scenario (-s)
 GUEST_DIR := $(TOP)/tests/guest
+GUEST_SCENARIO ?= boot
 GUEST_KERNELS ?= $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" { print $$1 }' $(GUEST_DIR)/kernels.pin)
 
 .PHONY: guest-kernels guest-initramfs guest-boot
@@ -18,10 +20,10 @@ guest-initramfs: guest-kernels
 
 ifdef KERNEL
 guest-boot: guest-initramfs
-	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(GUEST_DIR)/boot $(KERNEL) $(INITRD)
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(GUEST_DIR)/boot -s $(GUEST_SCENARIO) $(KERNEL) $(INITRD)
 else
 guest-boot: guest-initramfs
 	@rc=0; for k in $(GUEST_KERNELS); do \
-	    TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(GUEST_DIR)/boot $$k || rc=1; \
+	    TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(GUEST_DIR)/boot -s $(GUEST_SCENARIO) $$k || rc=1; \
 	done; exit $$rc
 endif
