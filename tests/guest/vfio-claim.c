@@ -32,12 +32,14 @@ static int fail(const char *what)
 /* Let the host look: a QUERY line (or a prompt), then one line on stdin. */
 static void wait_line(int query, const char *label, char *line, int size)
 {
-    if (query)
+    if (query) {
         printf("GUEST: QUERY %s\n", label);
-    else
+    } else {
         printf("VFIO: %s; press Enter to go on\n", label);
-    if (!fgets(line, size, stdin))
+    }
+    if (!fgets(line, size, stdin)) {
         printf("VFIO: no line on stdin, going on\n");
+    }
 }
 
 int main(int argc, char **argv)
@@ -60,37 +62,45 @@ int main(int argc, char **argv)
     snprintf(path, sizeof(path), "/dev/vfio/%s", argv[1]);
 
     container = open("/dev/vfio/vfio", O_RDWR);
-    if (container < 0)
+    if (container < 0) {
         return fail("open /dev/vfio/vfio");
+    }
     ret = ioctl(container, VFIO_GET_API_VERSION);
     if (ret != VFIO_API_VERSION) {
-        printf("VFIO: error: API version %d, expected %d\n", ret, VFIO_API_VERSION);
+        printf("VFIO: error: API version %d, expected %d\n", ret,
+               VFIO_API_VERSION);
         return 1;
     }
     if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) != 1) {
-        printf("VFIO: error: the container does not offer VFIO_TYPE1v2_IOMMU\n");
+        printf("VFIO: error: the container does not offer "
+               "VFIO_TYPE1v2_IOMMU\n");
         return 1;
     }
     group = open(path, O_RDWR);
-    if (group < 0)
+    if (group < 0) {
         return fail(path);
-    if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) < 0)
+    }
+    if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) < 0) {
         return fail("VFIO_GROUP_GET_STATUS");
+    }
     printf("VFIO: opened %s (viable=%d)\n", path,
            !!(status.flags & VFIO_GROUP_FLAGS_VIABLE));
     if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-        printf("VFIO: error: group %s is not viable (a device is bound to a non-VFIO driver)\n",
-               argv[1]);
+        printf("VFIO: error: group %s is not viable "
+               "(a device is bound to a non-VFIO driver)\n", argv[1]);
         return 1;
     }
-    if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) < 0)
+    if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) < 0) {
         return fail("VFIO_GROUP_SET_CONTAINER");
-    printf("VFIO: claimed group %s (VFIO_GROUP_SET_CONTAINER: DMA ownership taken, blocking domain)\n",
-           argv[1]);
+    }
+    printf("VFIO: claimed group %s (VFIO_GROUP_SET_CONTAINER: "
+           "DMA ownership taken, blocking domain)\n", argv[1]);
     wait_line(query, "claimed", line, sizeof(line));
-    if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
+    if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
         return fail("VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)");
-    printf("VFIO: container set to VFIO_TYPE1v2_IOMMU (type1 paging domain attached)\n");
+    }
+    printf("VFIO: container set to VFIO_TYPE1v2_IOMMU "
+           "(type1 paging domain attached)\n");
     wait_line(query, "type1", line, sizeof(line));
 
     close(group);
