@@ -18,6 +18,8 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
+# Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/)
+CHECK_GUESTS := 7.2:boot 7.2:rebind 7.2:claim
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree build baseline check check-qtest lint demo \
@@ -44,8 +46,9 @@ baseline: base
 	@scripts/prepare-tree --baseline $(BASELINE_TREE)
 	@scripts/build-qemu $(BASELINE_TREE) qemu-system-aarch64
 
-check: build
-	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)"
+check: build guest-initramfs
+	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" \
+	    "$(CHECK_GUESTS)"
 
 lint: tree
 	@scripts/lint
