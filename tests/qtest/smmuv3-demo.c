@@ -234,9 +234,8 @@ static void step_s1(Demo *d)
     printf("  Page table: 4KB granule, 48-bit IOVA, 4 levels, root at 0x%"
            PRIx64 "\n    one page mapped read-write: 0x%" PRIx64 " -> 0x%"
            PRIx64 "\n", pt.root, (uint64_t)S1_IOVA, (uint64_t)S1_PA);
-    cdptr = qsmmu_cd_alloc(&d->b.smmu, 1);
-    qsmmu_cd_s1(cd, S1_ASID, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&d->b.smmu, cdptr, cd);
+    cdptr = qsmmu_cd_store_s1(&d->b.smmu, cd, S1_ASID, pt.root,
+                              S1_T0SZ, QSMMU_PS_44);
     cd_text = qsmmu_cd_describe(cd);
     printf("  CD at 0x%" PRIx64 ": %s\n", cdptr, cd_text);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);

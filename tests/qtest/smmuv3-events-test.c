@@ -146,9 +146,7 @@ static void set_ste_s1(QSMMUBench *c, uint8_t ips)
     qsmmu_mem_writeq(&c->smmu, desc,
                      qsmmu_mem_readq(&c->smmu, desc) & ~BIT_ULL(10));
 
-    cdptr = qsmmu_cd_alloc(&c->smmu, 1);
-    qsmmu_cd_s1(cd, ASID, pt.root, T0SZ, QSMMU_TG0_4K, ips);
-    qsmmu_store_cd(&c->smmu, cdptr, cd);
+    cdptr = qsmmu_cd_store_s1(&c->smmu, cd, ASID, pt.root, T0SZ, ips);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c->smmu, DEV_SID, ste);
 }

@@ -136,7 +136,7 @@ static void program_streams(Machine *m)
         .tg = QSMMU_S2TG_4K, .ps = QSMMU_PS_44,
     };
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
-    QSMMUPageTable pt, pt2;
+    QSMMUPageTable pt2;
     uint64_t cdptr_s1, cdptr_n;
 
     /* Stage 2 maps the SMMU's memory 1:1 for the nested CD and tables */
@@ -146,17 +146,11 @@ static void program_streams(Machine *m)
     qsmmu_pt_map(&pt2, IPA_N, PA_N, 4096, QSMMU_PROT_RW);
     s2.s2ttb = pt2.root;
 
-    qsmmu_pt_new(&m->smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
-    cdptr_s1 = qsmmu_cd_alloc(&m->smmu, 1);
-    qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&m->smmu, cdptr_s1, cd);
+    cdptr_s1 = qsmmu_cd_store_s1_page(&m->smmu, cd, ASID_S1,
+                                      S1_T0SZ, IOVA, PA_S1);
 
-    qsmmu_pt_new(&m->smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
-    cdptr_n = qsmmu_cd_alloc(&m->smmu, 1);
-    qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&m->smmu, cdptr_n, cd);
+    cdptr_n = qsmmu_cd_store_s1_page(&m->smmu, cd, ASID_N,
+                                     S1_T0SZ, IOVA, IPA_N);
 
     qsmmu_ste_abort(ste);
     qsmmu_write_ste(&m->smmu, DEV_SID(DEV_ABORT), ste);

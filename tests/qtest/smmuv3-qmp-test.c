@@ -68,7 +68,7 @@ static void build_tables(Ctx *c)
         .tg = QSMMU_S2TG_4K, .ps = QSMMU_PS_44,
     };
     uint64_t cd[QSMMU_CD_WORDS];
-    QSMMUPageTable pt, pt2;
+    QSMMUPageTable pt2;
     uint64_t cdptr_n;
 
     qsmmu_pt_new_s2(&c->b.smmu, &pt2, S2_T0SZ, S2_SL0);
@@ -77,17 +77,11 @@ static void build_tables(Ctx *c)
     qsmmu_pt_map(&pt2, IPA_N, PA_N, 4096, QSMMU_PROT_RW);
     s2.s2ttb = pt2.root;
 
-    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
-    c->cdptr_s1 = qsmmu_cd_alloc(&c->b.smmu, 1);
-    qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->b.smmu, c->cdptr_s1, cd);
+    c->cdptr_s1 = qsmmu_cd_store_s1_page(&c->b.smmu, cd, ASID_S1,
+                                         S1_T0SZ, IOVA, PA_S1);
 
-    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
-    cdptr_n = qsmmu_cd_alloc(&c->b.smmu, 1);
-    qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->b.smmu, cdptr_n, cd);
+    cdptr_n = qsmmu_cd_store_s1_page(&c->b.smmu, cd, ASID_N,
+                                     S1_T0SZ, IOVA, IPA_N);
 
     qsmmu_ste_s1(c->ste_s1, c->cdptr_s1, QSMMU_S1FMT_LINEAR, 0,
                  QSMMU_S1DSS_TERMINATE);

@@ -145,15 +145,7 @@ static void stage2_default(QSMMUStage2 *s2, uint64_t s2ttb)
 /* Stage 1 tables IOVA -> @out, and a CD for them; returns the CD address */
 static uint64_t make_s1(QSMMUBench *c, uint64_t out, uint64_t *cd)
 {
-    QSMMUPageTable pt;
-    uint64_t cdptr;
-
-    qsmmu_pt_new(&c->smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, out, 4096, QSMMU_PROT_RW);
-    cdptr = qsmmu_cd_alloc(&c->smmu, 1);
-    qsmmu_cd_s1(cd, ASID, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->smmu, cdptr, cd);
-    return cdptr;
+    return qsmmu_cd_store_s1_page(&c->smmu, cd, ASID, S1_T0SZ, IOVA, out);
 }
 
 /* A stage-1 STE for IOVA -> PA */

@@ -117,9 +117,8 @@ static void set_ste_s1(QSMMUBench *c)
     qsmmu_pt_map(&pt, S1_IOVA + 4096, S1_PA2, 4096, QSMMU_PROT_RW);
     qsmmu_pt_map(&pt, S1_IOVA + 8192, S1_PA2, 4096, QSMMU_PROT_READ);
 
-    cdptr = qsmmu_cd_alloc(&c->smmu, 1);
-    qsmmu_cd_s1(cd, S1_ASID, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->smmu, cdptr, cd);
+    cdptr = qsmmu_cd_store_s1(&c->smmu, cd, S1_ASID, pt.root,
+                              S1_T0SZ, QSMMU_PS_44);
 
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c->smmu, DEV_SID, ste);

@@ -292,22 +292,16 @@ static void build_configs(Ctx *c)
     s2.s2ttb = pt2.root;
 
     /* S1 DMA domain: CD A now, CD B for the CD cache cases */
-    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, PA_S1, 4096, QSMMU_PROT_RW);
-    c->cdptr_s1 = qsmmu_cd_alloc(&c->b.smmu, 1);
-    qsmmu_cd_s1(cd, ASID_S1, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->b.smmu, c->cdptr_s1, cd);
+    c->cdptr_s1 = qsmmu_cd_store_s1_page(&c->b.smmu, cd, ASID_S1,
+                                         S1_T0SZ, IOVA, PA_S1);
     qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, PA_S1B, 4096, QSMMU_PROT_RW);
     qsmmu_cd_s1(c->cd_s1b, ASID_S1B, pt.root, S1_T0SZ, QSMMU_TG0_4K,
                 QSMMU_PS_44);
 
     /* Nested: CD N now, CD N2 later; their addresses are IPAs */
-    qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
-    qsmmu_pt_map(&pt, IOVA, IPA_N, 4096, QSMMU_PROT_RW);
-    c->cdptr_n = qsmmu_cd_alloc(&c->b.smmu, 1);
-    qsmmu_cd_s1(cd, ASID_N, pt.root, S1_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-    qsmmu_store_cd(&c->b.smmu, c->cdptr_n, cd);
+    c->cdptr_n = qsmmu_cd_store_s1_page(&c->b.smmu, cd, ASID_N,
+                                        S1_T0SZ, IOVA, IPA_N);
     qsmmu_pt_new(&c->b.smmu, &pt, S1_T0SZ);
     qsmmu_pt_map(&pt, IOVA, IPA_N2, 4096, QSMMU_PROT_RW);
     qsmmu_cd_s1(c->cd_n2, ASID_N2, pt.root, S1_T0SZ, QSMMU_TG0_4K,

@@ -580,6 +580,26 @@ void qsmmu_write_cd(QSMMUv3 *s, uint32_t sid, uint32_t ssid, uint64_t addr,
     g_assert(qsmmu_cmd_sync(s));
 }
 
+uint64_t qsmmu_cd_store_s1(QSMMUv3 *s, uint64_t *cd, uint16_t asid,
+                           uint64_t ttb0, uint8_t t0sz, uint8_t ips)
+{
+    uint64_t addr = qsmmu_cd_alloc(s, 1);
+
+    qsmmu_cd_s1(cd, asid, ttb0, t0sz, QSMMU_TG0_4K, ips);
+    qsmmu_store_cd(s, addr, cd);
+    return addr;
+}
+
+uint64_t qsmmu_cd_store_s1_page(QSMMUv3 *s, uint64_t *cd, uint16_t asid,
+                                uint8_t t0sz, uint64_t iova, uint64_t out)
+{
+    QSMMUPageTable pt;
+
+    qsmmu_pt_new(s, &pt, t0sz);
+    qsmmu_pt_map(&pt, iova, out, 4096, QSMMU_PROT_RW);
+    return qsmmu_cd_store_s1(s, cd, asid, pt.root, t0sz, QSMMU_PS_44);
+}
+
 /* Translation tables */
 
 /* Bits of input address below the ones a level resolves (4KB granule) */

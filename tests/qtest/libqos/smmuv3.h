@@ -423,6 +423,16 @@ uint64_t qsmmu_cd_alloc(QSMMUv3 *s, uint32_t count);
 void qsmmu_store_cd(QSMMUv3 *s, uint64_t addr, const uint64_t *cd);
 void qsmmu_write_cd(QSMMUv3 *s, uint32_t sid, uint32_t ssid, uint64_t addr,
                     const uint64_t *cd);
+/*
+ * A stage-1 CD (4KB granule) for the tables at @ttb0, built into @cd and
+ * stored at a newly allocated address, which is returned.  No CFGI: the
+ * STE that points at it is written after.
+ */
+uint64_t qsmmu_cd_store_s1(QSMMUv3 *s, uint64_t *cd, uint16_t asid,
+                           uint64_t ttb0, uint8_t t0sz, uint8_t ips);
+/* Stage-1 tables mapping one 4KB page @iova -> @out read-write, and their CD */
+uint64_t qsmmu_cd_store_s1_page(QSMMUv3 *s, uint64_t *cd, uint16_t asid,
+                                uint8_t t0sz, uint64_t iova, uint64_t out);
 
 /* Translation tables, 4KB granule (stage 1 per CD, stage 2 per STE) */
 void qsmmu_pt_new(QSMMUv3 *s, QSMMUPageTable *pt, uint8_t t0sz);
