@@ -18,8 +18,10 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
-# Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/)
-CHECK_GUESTS := 7.2:boot 7.2:rebind 7.2:claim
+# Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
+# every scenario on every pinned kernel (GUEST_KERNELS, tests/guest/guest.mk).
+GUEST_SCENARIOS := boot rebind claim identity strict lazy
+CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)))
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree build baseline check check-qtest lint demo \

@@ -10,7 +10,12 @@
  * stdin.  Then it closes both files, which releases the group to its
  * default domain.
  *
- * Usage: vfio-claim [-q] GROUP
+ * With -x COMMAND, it also runs COMMAND (through /bin/sh) while the group
+ * is claimed, after the "claimed" query, then asks for a "claimed-dma"
+ * query: the scenarios use it to have the device attempt DMA while its
+ * stream is blocked.
+ *
+ * Usage: vfio-claim [-q] [-x COMMAND] GROUP
  * Output lines start with "VFIO: "; exit status 1 after an "error:" line.
  */
 #include <errno.h>
@@ -19,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -44,20 +50,30 @@ static void wait_line(int query, const char *label, char *line, int size)
 
 int main(int argc, char **argv)
 {
-    int query = 0;
+    int query = 0, opt;
+    const char *cmd = NULL;
     char path[64], line[256];
     struct vfio_group_status status = { .argsz = sizeof(status) };
     int container, group, ret;
 
-    if (argc == 3 && strcmp(argv[1], "-q") == 0) {
-        query = 1;
-        argv++;
-        argc--;
+    while ((opt = getopt(argc, argv, "qx:")) != -1) {
+        switch (opt) {
+        case 'q':
+            query = 1;
+            break;
+        case 'x':
+            cmd = optarg;
+            break;
+        default:
+            optind = argc + 1;
+            break;
+        }
     }
-    if (argc != 2) {
-        fprintf(stderr, "usage: vfio-claim [-q] GROUP\n");
+    if (optind != argc - 1) {
+        fprintf(stderr, "usage: vfio-claim [-q] [-x COMMAND] GROUP\n");
         return 2;
     }
+    argv += optind - 1;
     setvbuf(stdout, NULL, _IOLBF, 0);
     snprintf(path, sizeof(path), "/dev/vfio/%s", argv[1]);
 
@@ -96,6 +112,13 @@ int main(int argc, char **argv)
     printf("VFIO: claimed group %s (VFIO_GROUP_SET_CONTAINER: "
            "DMA ownership taken, blocking domain)\n", argv[1]);
     wait_line(query, "claimed", line, sizeof(line));
+    if (cmd) {
+        printf("VFIO: running while claimed: %s\n", cmd);
+        ret = system(cmd);
+        printf("VFIO: the command exited with status %d\n",
+               WIFEXITED(ret) ? WEXITSTATUS(ret) : -1);
+        wait_line(query, "claimed-dma", line, sizeof(line));
+    }
     if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0) {
         return fail("VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)");
     }

@@ -1,62 +1,42 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Scenario "rebind" (issue 4 b, seed 001): move the e1000e from its driver
 # to vfio-pci through driver_override, asking the host for query-smmuv3
-# before and after.  Sourced by /init (host_query comes from there); also
-# sourced by claim.sh, which continues from the vfio-pci binding.
-# Lines: "GUEST: rebind dev BDF group G type T driver D", "GUEST: rebind
-# step ...", "GUEST: rebind error ...", "GUEST: rebind ok".
-rb_dev=
-for d in /sys/bus/pci/devices/*; do
-    if [ "$(cat "$d/vendor" 2>/dev/null)" = 0x8086 ] &&
-       [ "$(cat "$d/device" 2>/dev/null)" = 0x10d3 ]; then
-        rb_dev=$d
-        break
-    fi
-done
-
-rb_state() {
-    rb_grp=none rb_type=none rb_drv=none
-    if [ -e "$rb_dev/iommu_group" ]; then
-        rb_grp=$(readlink "$rb_dev/iommu_group"); rb_grp=${rb_grp##*/}
-        rb_type=$(cat "/sys/kernel/iommu_groups/$rb_grp/type" 2>/dev/null || echo none)
-    fi
-    if [ -e "$rb_dev/driver" ]; then
-        rb_drv=$(readlink "$rb_dev/driver"); rb_drv=${rb_drv##*/}
-    fi
-    echo "GUEST: rebind dev ${rb_dev##*/} group $rb_grp type $rb_type driver $rb_drv ($1)"
-}
-
+# before and after; the stream must stay in the default (DMA, stage 1)
+# domain and the guest must log no warning.  Sourced by /init; also
+# sourced by claim.sh, which goes on from the vfio-pci binding
+# (rb_ok, rb_bdf and grp tell it where this ended).
 rb_ok=
-if [ -z "$rb_dev" ]; then
-    echo "GUEST: rebind error no e1000e (8086:10d3) PCI device"
+rb_bdf=$(pci_find 0x8086 0x10d3) || rb_bdf=
+if [ -z "$rb_bdf" ]; then
+    check rebind FAIL "no e1000e (8086:10d3) PCI device"
 else
-    rb_bdf=${rb_dev##*/}
-    rb_state before
+    dev_state "$rb_bdf"
+    step "e1000e $rb_bdf: group $grp type $type driver $drv"
     host_query before
+    expect before "$rb_bdf" kind=s1
     rb_ok=1
-    if [ "$rb_drv" != none ]; then
-        echo "GUEST: rebind step unbind $rb_bdf from $rb_drv"
-        echo "$rb_bdf" >"/sys/bus/pci/drivers/$rb_drv/unbind" ||
-            { echo "GUEST: rebind error unbind from $rb_drv failed"; rb_ok=; }
+    if [ "$drv" != none ]; then
+        step "unbind $rb_bdf from $drv"
+        echo "$rb_bdf" >"/sys/bus/pci/drivers/$drv/unbind" ||
+            { check unbind FAIL "unbind from $drv failed"; rb_ok=; }
     fi
-    rb_state unbound
     host_query unbound
-    echo "GUEST: rebind step driver_override vfio-pci"
-    echo vfio-pci >"$rb_dev/driver_override" ||
-        { echo "GUEST: rebind error writing driver_override failed"; rb_ok=; }
-    echo "GUEST: rebind step bind vfio-pci"
-    if [ -d /sys/bus/pci/drivers/vfio-pci ]; then
-        echo "$rb_bdf" >/sys/bus/pci/drivers/vfio-pci/bind ||
-            echo "GUEST: rebind error bind to vfio-pci failed"
-    else
-        echo "GUEST: rebind error vfio-pci driver not registered (module not loaded?)"
+    step "driver_override vfio-pci, bind vfio-pci"
+    if [ ! -d /sys/bus/pci/drivers/vfio-pci ]; then
+        check bind FAIL "vfio-pci driver not registered (module not loaded?)"
+        rb_ok=
+    elif ! bind_vfio "$rb_bdf"; then
+        check bind FAIL "binding to vfio-pci failed"
+        rb_ok=
     fi
-    rb_state bound
-    [ "$rb_drv" = vfio-pci ] || { echo "GUEST: rebind error driver is $rb_drv, not vfio-pci"; rb_ok=; }
-    if [ "$rb_grp" != none ] && [ ! -c "/dev/vfio/$rb_grp" ]; then
-        echo "GUEST: rebind error /dev/vfio/$rb_grp is missing"; rb_ok=
+    dev_state "$rb_bdf"
+    step "e1000e $rb_bdf: group $grp type $type driver $drv"
+    [ "$drv" = vfio-pci ] || { check driver FAIL "driver is $drv, not vfio-pci"; rb_ok=; }
+    if [ "$grp" = none ] || [ ! -c "/dev/vfio/$grp" ]; then
+        check vfio-node FAIL "/dev/vfio/$grp is missing"
+        rb_ok=
     fi
-    echo "GUEST: rebind vfio nodes $(ls /dev/vfio 2>/dev/null | tr '\n' ' ')"
     host_query bound
+    expect bound "$rb_bdf" kind=s1
+    [ -z "$rb_ok" ] || check rebind ok "$rb_bdf on vfio-pci, group $grp (/dev/vfio/$grp)"
 fi
-[ -z "$rb_ok" ] || echo "GUEST: rebind ok"
