@@ -24,7 +24,7 @@ GUEST_SCENARIOS := boot rebind claim identity strict lazy
 CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)))
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
-.PHONY: all deps base tree build baseline check check-qtest lint demo \
+.PHONY: all deps base tree build baseline check check-qtest lint demo demo-qtest \
         export-patches clean distclean help
 
 all: build
@@ -55,7 +55,13 @@ check: build guest-initramfs
 lint: tree
 	@scripts/lint
 
+# The real-guest demo (tests/guest/demo); KERNEL= and INITRD= for your own.
 demo: build
+	@$(MAKE) --no-print-directory guest-initramfs GUEST_KERNELS=$(GUEST_NEWEST)
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(TOP)/tests/guest/demo $(KERNEL) $(INITRD)
+
+# The narrated qtest walk-through (no guest kernel): abort, bypass, S1.
+demo-qtest: build
 	@QTEST_QEMU_BINARY=$(QEMU) $(QEMU_TREE)/build/tests/qtest/smmuv3-demo
 
 export-patches:

@@ -9,6 +9,7 @@
 GUEST_DIR := $(TOP)/tests/guest
 GUEST_SCENARIO ?= boot
 GUEST_KERNELS ?= $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" { print $$1 }' $(GUEST_DIR)/kernels.pin)
+GUEST_NEWEST := $(firstword $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" { print $$1 }' $(GUEST_DIR)/kernels.pin))
 
 .PHONY: guest-kernels guest-initramfs guest-boot
 

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -64,6 +65,9 @@
 
 #define DMA_LEN             256
 #define PATTERN_SEED        0x5a5a0000u
+
+/* Device registers: every access must reach the device, in order. */
+typedef volatile uint32_t mmio32;
 
 static const char *const result_names[] = {
     "none", "ok", "abort", "fault", "error", "invalid",
@@ -118,7 +122,7 @@ static int enable_device(const char *bdf)
 }
 
 /* Map BAR 0 of BDF; NULL after an error line. */
-static volatile uint32_t *map_bar0(const char *bdf, size_t *size)
+static mmio32 *map_bar0(const char *bdf, size_t *size)
 {
     char path[128];
     unsigned long long start, end;
@@ -155,12 +159,12 @@ static volatile uint32_t *map_bar0(const char *bdf, size_t *size)
     return p;
 }
 
-static inline uint32_t rd(volatile uint32_t *bar, unsigned off)
+static inline uint32_t rd(mmio32 *bar, unsigned off)
 {
     return bar[off / 4];
 }
 
-static inline void wr(volatile uint32_t *bar, unsigned off, uint32_t val)
+static inline void wr(mmio32 *bar, unsigned off, uint32_t val)
 {
     bar[off / 4] = val;
     __sync_synchronize();
@@ -168,7 +172,7 @@ static inline void wr(volatile uint32_t *bar, unsigned off, uint32_t val)
 
 static int e1000e_tx(const char *bdf, uint64_t iova)
 {
-    volatile uint32_t *bar;
+    mmio32 *bar;
     size_t size;
     uint32_t tdh;
 
@@ -200,7 +204,7 @@ static int e1000e_tx(const char *bdf, uint64_t iova)
 /* Physical address of the page at @va (locked), or 0 after an error. */
 static uint64_t phys_addr(void *va)
 {
-    long psz = sysconf(_SC_PAGESIZE);
+    long psz = getauxval(AT_PAGESZ);
     uint64_t entry;
     int fd;
 
@@ -227,11 +231,11 @@ static uint64_t phys_addr(void *va)
 
 static int testdev(const char *bdf, const char *iova_arg, const char *expect)
 {
-    volatile uint32_t *bar;
+    mmio32 *bar;
     uint32_t *buf = NULL, result, done;
     uint64_t iova;
     size_t size;
-    long psz = sysconf(_SC_PAGESIZE);
+    long psz = getauxval(AT_PAGESZ);
     int i, landed = -1, ok;
 
     if (enable_device(bdf)) {
@@ -247,7 +251,7 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
         return 1;
     }
     if (iova_arg) {
-        iova = strtoull(iova_arg, NULL, 0);
+        iova = parse_u64(iova_arg);
     } else {
         buf = mmap(NULL, psz, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
@@ -296,6 +300,19 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
     return ok ? 0 : 1;
 }
 
+/* A number in C syntax (0x... for hex); exits on anything else. */
+static uint64_t parse_u64(const char *arg)
+{
+    long long v;
+    char tail;
+
+    if (sscanf(arg, "%lli%c", &v, &tail) != 1 || v < 0) {
+        fprintf(stderr, "pci-dma: %s is not an address\n", arg);
+        exit(2);
+    }
+    return v;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: pci-dma e1000e-tx BDF IOVA\n"
@@ -310,7 +327,7 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc == 4 && strcmp(argv[1], "e1000e-tx") == 0) {
-        return e1000e_tx(argv[2], strtoull(argv[3], NULL, 0));
+        return e1000e_tx(argv[2], parse_u64(argv[3]));
     }
     if (argc >= 3 && strcmp(argv[1], "testdev") == 0) {
         argv += 2;
