@@ -229,6 +229,19 @@ static uint64_t phys_addr(void *va)
     return (entry & ((1ull << 55) - 1)) * psz;
 }
 
+/* A number in C syntax (0x... for hex); exits on anything else. */
+static uint64_t parse_u64(const char *arg)
+{
+    long long v;
+    char tail;
+
+    if (sscanf(arg, "%lli%c", &v, &tail) != 1 || v < 0) {
+        fprintf(stderr, "pci-dma: %s is not an address\n", arg);
+        exit(2);
+    }
+    return v;
+}
+
 static int testdev(const char *bdf, const char *iova_arg, const char *expect)
 {
     mmio32 *bar;
@@ -298,19 +311,6 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
            ok ? "as expected" : "NOT as expected", expect);
     munmap((void *)bar, size);
     return ok ? 0 : 1;
-}
-
-/* A number in C syntax (0x... for hex); exits on anything else. */
-static uint64_t parse_u64(const char *arg)
-{
-    long long v;
-    char tail;
-
-    if (sscanf(arg, "%lli%c", &v, &tail) != 1 || v < 0) {
-        fprintf(stderr, "pci-dma: %s is not an address\n", arg);
-        exit(2);
-    }
-    return v;
 }
 
 static int usage(void)
