@@ -263,6 +263,8 @@ static void test_config_stage_not_implemented(void)
 
     ctx_start_cfg(&c, "virt-9.1", &cfg);
     g_assert_false(c.smmu.idr[0] & QSMMU_IDR0_S2P);
+    /* FWB is a stage 2 feature (6.3.4) */
+    g_assert_false(c.smmu.idr[3] & QSMMU_IDR3_FWB);
 
     cdptr = make_s1(&c, PA, cd);
     stage2_default(&s2, SMMU_MEM);
@@ -503,6 +505,30 @@ static void test_s2_translate(void)
     ctx_start(&c, 0);
     set_s2(&c, ste, IPA);
     assert_write_lands(&c, IPA, PA, 0, 0x500);
+    assert_read_from(&c, IPA, PA);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s2");
+    qsmmu_bench_stop(&c);
+}
+
+/*
+ * STE.S2FWB (5.2, SMMU_IDR3.FWB): stage 2 forces the memory type and
+ * cacheability of the stage 1 output.  Linux's vIOMMU (iommufd nesting)
+ * requires IDR3.FWB and sets S2FWB in every stage 2 STE it builds.  QEMU's
+ * memory is coherent, so the data path is the same as without it.
+ */
+static void test_s2_fwb(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUBench c;
+
+    ctx_start(&c, 0);
+    g_assert_true(c.smmu.idr[0] & QSMMU_IDR0_S2P);
+    g_assert_true(c.smmu.idr[3] & QSMMU_IDR3_FWB);
+    set_s2(&c, ste, IPA);
+    qsmmu_set(ste, QSMMU_STE_S2FWB, 1);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_write_lands(&c, IPA, PA, 0, 0x600);
     assert_read_from(&c, IPA, PA);
     qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "s2");
@@ -788,6 +814,7 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/ste/cd/fetch-abort", test_cd_fetch_abort);
     qtest_add_func("/arm/smmuv3/ste/s2/translate", test_s2_translate);
     qtest_add_func("/arm/smmuv3/ste/s2/fault", test_s2_fault);
+    qtest_add_func("/arm/smmuv3/ste/s2/fwb", test_s2_fwb);
     qtest_add_func("/arm/smmuv3/ste/s2/small-ps", test_s2_small_ps);
     for (i = 0; i < ARRAY_SIZE(s2_cases); i++) {
         g_autofree char *path =

@@ -34,6 +34,7 @@
 /* Register offsets (IHI 0070, 6.2); Page 1 holds EVENTQ_PROD/CONS */
 #define QSMMU_IDR0                  0x0000
 #define QSMMU_IDR1                  0x0004
+#define QSMMU_IDR3                  0x000c
 #define QSMMU_IDR5                  0x0014
 #define QSMMU_CR0                   0x0020
 #define QSMMU_CR0ACK                0x0024
@@ -57,6 +58,7 @@
 #define QSMMU_IDR0_S1P              BIT(1)
 #define QSMMU_IDR0_ST_LEVEL_SHIFT   27
 /* IDR1 (6.3) */
+#define QSMMU_IDR3_FWB              BIT(8)
 #define QSMMU_IDR1_SIDSIZE_MASK     0x3f
 #define QSMMU_IDR1_SSIDSIZE_SHIFT   6
 /* CR0 / CR0ACK (6.3) */
@@ -130,6 +132,7 @@ static inline uint64_t qsmmu_get_addr(const uint64_t *e, QSMMUField f)
 #define QSMMU_STE_STRW              QSMMU_FIELD(94, 2)
 #define QSMMU_STE_SHCFG             QSMMU_FIELD(108, 2)
 #define QSMMU_STE_S2VMID            QSMMU_FIELD(128, 16)
+#define QSMMU_STE_S2FWB             QSMMU_FIELD(153, 1)
 #define QSMMU_STE_S2T0SZ            QSMMU_FIELD(160, 6)
 #define QSMMU_STE_S2SL0             QSMMU_FIELD(166, 2)
 #define QSMMU_STE_S2IR0             QSMMU_FIELD(168, 2)
