@@ -4,7 +4,8 @@
 
 Runs COMMAND (no arguments) and prints the "return" value as JSON, and for
 query-smmuv3 one line per stream: "stream SID KIND DEVICE translations=N
-aborts=N faults=N".  Exit status 1 with "error: ..." on failure."""
+aborts=N faults=N".  COMMAND "hmp:LINE" runs the HMP command LINE and
+prints its output.  Exit status 1 with "error: ..." on failure."""
 import json, socket, sys
 
 def main():
@@ -20,7 +21,11 @@ def main():
                 return msg
     recv()  # greeting
     for c in ("qmp_capabilities", cmd):
-        f.write(json.dumps({"execute": c}) + "\n"); f.flush()
+        req = {"execute": c}
+        if c.startswith("hmp:"):
+            req = {"execute": "human-monitor-command",
+                   "arguments": {"command-line": c[4:]}}
+        f.write(json.dumps(req) + "\n"); f.flush()
         r = recv()
         if "error" in r:
             print("error: %s: %s" % (c, r["error"].get("desc")), file=sys.stderr)
@@ -36,6 +41,8 @@ def main():
                 print("stream %d %s %s translations=%d aborts=%d faults=%d" % (
                     st["sid"], st["kind"], st.get("id") or st["device"],
                     st["translations"], st["aborts"], st["faults"]))
+    elif cmd.startswith("hmp:"):
+        print(ret, end="")
     else:
         print(json.dumps(ret))
     return 0
