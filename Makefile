@@ -21,7 +21,9 @@ BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
 # every scenario on every pinned kernel (GUEST_KERNELS, tests/guest/guest.mk).
 GUEST_SCENARIOS := boot rebind claim identity strict lazy
-CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)))
+# The nested scenario (iommufd) runs on the project's kernel (make guest-kernel).
+CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS))) \
+               iommufd:nested
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree build baseline check check-qtest lint demo demo-qtest \
@@ -75,5 +77,7 @@ distclean: clean
 	@echo "==> removing the cache $(CACHE)"
 	@rm -rf $(CACHE)
 
-# The guest tier: real arm64 kernels under TCG (tests/guest/).
+# The guest tier: real arm64 kernels under TCG (tests/guest/), and the
+# project's own kernel with IOMMUFD (tests/guest/kernel/).
 include $(TOP)/tests/guest/guest.mk
+include $(TOP)/tests/guest/kernel.mk

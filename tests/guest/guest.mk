@@ -16,7 +16,8 @@ GUEST_NEWEST := $(firstword $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" {
 guest-kernels:
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/fetch-kernels $(GUEST_KERNELS)
 
-guest-initramfs: guest-kernels
+# guest-kernel: the iommufd programs build against its uAPI headers.
+guest-initramfs: guest-kernels guest-kernel
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/make-initramfs $(GUEST_KERNELS)
 
 ifdef KERNEL

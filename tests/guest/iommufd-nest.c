@@ -323,7 +323,7 @@ static void s1_tables(uint64_t off, uint64_t data_off)
     __sync_synchronize();
 }
 
-static void write_cd(uint64_t ttb_off)
+static void write_cd(uint64_t ttb_off, uint16_t asid)
 {
     uint64_t *cd = ram64(CD_OFF);
 
@@ -331,7 +331,7 @@ static void write_cd(uint64_t ttb_off)
     cd[1] = (GPA_BASE + ttb_off) & PTE_ADDR_MASK;
     cd[3] = CD_MAIR_WB;
     cd[0] = CD_T0SZ(25) | CD_IR0_WB | CD_OR0_WB | CD_SH0_INNER | CD_EPD1 |
-        CD_V | CD_IPS_44 | CD_AA64 | CD_R | CD_A | CD_ASET | CD_ASID(ASID);
+        CD_V | CD_IPS_44 | CD_AA64 | CD_R | CD_A | CD_ASET | CD_ASID(asid);
     __sync_synchronize();
 }
 
@@ -577,7 +577,7 @@ int main(int argc, char **argv)
 
     s1_tables(PT_A_OFF, DATA1_OFF);
     s1_tables(PT_B_OFF, DATA3_OFF);
-    write_cd(PT_A_OFF);
+    write_cd(PT_A_OFF, ASID);
     ste0_s1 = STE_V | STE_CFG_S1 | ((GPA_BASE + CD_OFF) & ~0x3full);
     if (attach_vste(viommu.out_viommu_id, ste0_s1, 0,
                     "nested, guest STE S1")) {
@@ -596,8 +596,12 @@ int main(int argc, char **argv)
     } else {
         check("tlbi", 0, "TLBI_NH_VA was refused");
     }
-    /* The guest points its CD at tables B, then CFGI_CD */
-    write_cd(PT_B_OFF);
+    /*
+     * The guest points its CD at tables B, under a new ASID so that no TLB
+     * entry of the old one can serve the DMA, then CFGI_CD: only a fetch
+     * of the new CD gets the DMA to tables B.
+     */
+    write_cd(PT_B_OFF, ASID + 1);
     if (invalidate(viommu.out_viommu_id,
                    CMD_CFGI_CD | ((uint64_t)VSID << 32), 1, "CFGI_CD") == 0) {
         check_dma("cfgi-cd", IOVA, RES_OK, DATA3_OFF);
