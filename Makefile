@@ -23,10 +23,11 @@ BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 GUEST_SCENARIOS := boot rebind claim identity strict lazy
 # The nested scenario (iommufd) runs on the project's kernel (make guest-kernel).
 CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS))) \
-               iommufd:nested
+               iommufd:nested iommufd:inner-qemu
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree build baseline check check-qtest lint demo demo-qtest \
+        qemu-arm64 qemu-in-guest \
         export-patches clean distclean help
 
 all: build
@@ -46,11 +47,19 @@ tree: base
 build: tree
 	@scripts/build-qemu $(QEMU_TREE) qemu-system-aarch64 $(QTEST_TARGETS)
 
+# Our QEMU cross-built for aarch64 and its guest initramfs layer (issue 5).
+qemu-arm64: tree
+	@scripts/build-qemu-arm64
+
+# Our QEMU inside a guest with -accel qtest (tests/guest/qemu-in-guest).
+qemu-in-guest: build
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(TOP)/tests/guest/qemu-in-guest $(INNER_ARGS)
+
 baseline: base
 	@scripts/prepare-tree --baseline $(BASELINE_TREE)
 	@scripts/build-qemu $(BASELINE_TREE) qemu-system-aarch64
 
-check: build guest-initramfs
+check: build guest-initramfs qemu-arm64
 	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" \
 	    "$(CHECK_GUESTS)"
 

@@ -638,7 +638,8 @@ static void dma_testdev_class_init(ObjectClass *klass, const void *data)
     pc->vendor_id = DMA_TESTDEV_VENDOR_ID;
     pc->device_id = DMA_TESTDEV_DEVICE_ID;
     pc->revision = 1;
-    pc->class_id = PCI_CLASS_OTHERS;
+    /* Base class 0xff, subclass 0 (QEMU's PCI_CLASS_OTHERS is the base) */
+    pc->class_id = PCI_CLASS_OTHERS << 8;
 
     rc->phases.exit = dma_testdev_reset_exit;
     dc->desc = "DMA test device";

@@ -45,6 +45,7 @@
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
+#include "guest-check.h"
 
 /* The VM's RAM: the buffer, at this GPA in the IOAS */
 #define GPA_BASE            UINT64_C(0x40000000)
@@ -113,23 +114,8 @@ typedef volatile uint32_t mmio32;
 
 static mmio32 *bar;
 static uint8_t *ram;
-static int iommufd, devfd, failures, query;
+static int iommufd, devfd, query;
 static uint32_t dev_id;
-
-static void check(const char *name, int ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void check(const char *name, int ok, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("GUEST: check %s %s ", name, ok ? "ok" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    failures += !ok;
-}
 
 /* Let the host save query-smmuv3 as @label (with -q). */
 static void host_query(const char *label)
@@ -627,6 +613,6 @@ int main(int argc, char **argv)
         check("detached-end", 0, "VFIO_DEVICE_DETACH_IOMMUFD_PT failed");
     }
     host_query("detached-end");
-    printf("NEST: %d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    printf("NEST: %d check(s) failed\n", guest_check_failures);
+    return guest_check_failures ? 1 : 0;
 }

@@ -112,8 +112,10 @@ static void test_id(void)
     g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_RESULT), ==,
                     DMA_TESTDEV_RESULT_NONE);
     g_assert_cmphex(qpci_config_readb(c.dev.pdev, PCI_REVISION_ID), ==, 1);
-    g_assert_cmphex(qpci_config_readw(c.dev.pdev, PCI_CLASS_DEVICE), ==,
-                    PCI_CLASS_OTHERS);
+    /* Class 0xff00: base class 0xff ("unassigned"), subclass 0 */
+    g_assert_cmphex(qpci_config_readb(c.dev.pdev, PCI_CLASS_DEVICE + 1), ==,
+                    0xff);
+    g_assert_cmphex(qpci_config_readb(c.dev.pdev, PCI_CLASS_DEVICE), ==, 0);
     /* A PCIe endpoint on pcie.0: it has a PCI Express capability */
     g_assert_cmphex(qpci_find_capability(c.dev.pdev, PCI_CAP_ID_EXP, 0),
                     !=, 0);
