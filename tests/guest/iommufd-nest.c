@@ -20,9 +20,11 @@
  *   nested-bypass  guest STE Config = bypass: lands at the GPA (stage 2)
  *   nested-s1    guest STE Config = S1 with a CD and page tables in the
  *                buffer: an IOVA lands at its S1-then-S2 address
- *   tlbi         the S1 PTE is changed, TLBI_NH_VA through the vIOMMU:
- *                the next DMA follows the new mapping
- *   cfgi-cd      the CD points at other tables, CFGI_CD: followed again
+ *   tlbi         the S1 PTE is changed: the SMMU still uses its cached
+ *                translation (tlbi-before); after TLBI_NH_VA through the
+ *                vIOMMU the next DMA follows the new mapping
+ *   cfgi-cd      the CD points at other tables under a new ASID: cached
+ *                until CFGI_CD (cfgi-cd-before), followed after it
  *   vevent       a DMA to an IOVA the S1 tables do not map: the vEVENTQ
  *                delivers F_TRANSLATION with the virtual SID
  *   detached-end VFIO_DEVICE_DETACH_IOMMUFD_PT again: blocked
@@ -573,8 +575,14 @@ int main(int argc, char **argv)
     }
     host_query("nested-s1");
 
-    /* The guest remaps IOVA, then invalidates it through the vIOMMU */
+    /*
+     * The guest remaps IOVA, then invalidates it through the vIOMMU.  The
+     * SMMU may keep using the old translation until then (our model does:
+     * it caches it), so a DMA in between shows that the invalidation, not
+     * a fresh walk, is what moved the next DMA.
+     */
     s1_tables(PT_A_OFF, DATA2_OFF);
+    check_dma("tlbi-before", IOVA, RES_OK, DATA1_OFF);
     if (invalidate(viommu.out_viommu_id,
                    CMD_TLBI_NH_VA | ((uint64_t)ASID << 48),
                    (IOVA & ~0xfffull) | 1, "TLBI_NH_VA") == 0) {
@@ -588,6 +596,7 @@ int main(int argc, char **argv)
      * of the new CD gets the DMA to tables B.
      */
     write_cd(PT_B_OFF, ASID + 1);
+    check_dma("cfgi-cd-before", IOVA, RES_OK, DATA2_OFF);
     if (invalidate(viommu.out_viommu_id,
                    CMD_CFGI_CD | ((uint64_t)VSID << 32), 1, "CFGI_CD") == 0) {
         check_dma("cfgi-cd", IOVA, RES_OK, DATA3_OFF);
