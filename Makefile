@@ -27,7 +27,7 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree build baseline check check-qtest lint demo demo-qtest \
-        qemu-arm64 qemu-in-guest \
+        qemu-arm64 qemu-in-guest bench \
         export-patches clean distclean help
 
 all: build
@@ -65,6 +65,11 @@ check: build guest-initramfs qemu-arm64
 
 lint: tree
 	@scripts/lint
+
+# Benchmarks against the baseline and against no IOMMU (bench/).
+bench: build baseline
+	@$(MAKE) --no-print-directory guest-initramfs GUEST_KERNELS=$(GUEST_NEWEST)
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(TOP)/bench/guest-dd $(BENCH_CONFIGS)
 
 # The real-guest demo (tests/guest/demo); KERNEL= and INITRD= for your own.
 demo: build
