@@ -48,6 +48,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include "guest-check.h"
+#include "hw/misc/dma-testdev.h"
 
 /* The VM's RAM: the buffer, at this GPA in the IOAS */
 #define GPA_BASE            UINT64_C(0x40000000)
@@ -60,6 +61,7 @@
 #define DATA2_OFF           UINT64_C(0x200000)   /* after the TLBI */
 #define DATA3_OFF           UINT64_C(0x300000)   /* with tables B (CFGI_CD) */
 #define GPA_DMA_OFF         UINT64_C(0x080000)   /* target of GPA DMAs */
+#define GPA_DMA             (GPA_BASE + GPA_DMA_OFF)
 /* The guest's view */
 #define VSID                0x42          /* virtual StreamID */
 #define ASID                7
@@ -67,18 +69,6 @@
 #define IOVA_UNMAPPED       UINT64_C(0x22000000)
 #define DMA_LEN             256
 
-/* DMA test device registers (docs/specs/dma-testdev.rst) */
-#define TD_ID               0x00
-#define TD_MAGIC            0x44544d41u
-#define TD_IOVA_LO          0x08
-#define TD_IOVA_HI          0x0c
-#define TD_LEN              0x10
-#define TD_PASID            0x14
-#define TD_PATTERN          0x18
-#define TD_CMD              0x1c
-#define TD_CMD_RUN_WRITE    0x3
-#define TD_RESULT           0x20
-enum { RES_NONE, RES_OK, RES_ABORT, RES_FAULT, RES_ERROR, RES_INVALID };
 
 /* STE word 0 (IHI 0070 5.2) */
 #define STE_V               (1ull << 0)
@@ -155,21 +145,21 @@ static uint32_t dma(uint64_t iova, uint32_t seed, const uint64_t *offs,
     for (i = 0; i < n; i++) {
         memset(ram + offs[i], 0xee, DMA_LEN);
     }
-    bar[TD_IOVA_LO / 4] = (uint32_t)iova;
-    bar[TD_IOVA_HI / 4] = (uint32_t)(iova >> 32);
-    bar[TD_LEN / 4] = DMA_LEN;
-    bar[TD_PASID / 4] = 0;
-    bar[TD_PATTERN / 4] = seed;
+    bar[DMA_TESTDEV_IOVA_LO / 4] = (uint32_t)iova;
+    bar[DMA_TESTDEV_IOVA_HI / 4] = (uint32_t)(iova >> 32);
+    bar[DMA_TESTDEV_LEN / 4] = DMA_LEN;
+    bar[DMA_TESTDEV_PASID / 4] = 0;
+    bar[DMA_TESTDEV_PATTERN / 4] = seed;
     __sync_synchronize();
-    bar[TD_CMD / 4] = TD_CMD_RUN_WRITE;
+    bar[DMA_TESTDEV_CMD / 4] = (DMA_TESTDEV_CMD_RUN | DMA_TESTDEV_CMD_WRITE);
     __sync_synchronize();
-    result = bar[TD_RESULT / 4];
+    result = bar[DMA_TESTDEV_RESULT / 4];
     *landed_off = -1;
     for (i = 0; i < n; i++) {
         w = (uint32_t *)(ram + offs[i]);
         match = 1;
         for (k = 0; k < DMA_LEN / 4; k++) {
-            if (w[k] != seed + k) {
+            if (w[k] != dma_testdev_pattern_word(seed, k)) {
                 match = 0;
                 break;
             }
@@ -382,9 +372,9 @@ static int map_bar0(void)
         return -1;
     }
     bar = p;
-    if (bar[TD_ID / 4] != TD_MAGIC) {
+    if (bar[DMA_TESTDEV_ID / 4] != DMA_TESTDEV_MAGIC) {
         printf("NEST: error: BAR 0 is not a DMA test device (ID 0x%x)\n",
-               bar[TD_ID / 4]);
+               bar[DMA_TESTDEV_ID / 4]);
         return -1;
     }
     return 0;
@@ -512,10 +502,10 @@ int main(int argc, char **argv)
         check("ioas", 0, "attach to the IOAS or BAR 0 mapping failed");
         return 1;
     }
-    check_dma("ioas", GPA_BASE + GPA_DMA_OFF, RES_OK, GPA_DMA_OFF);
+    check_dma("ioas", GPA_DMA, DMA_TESTDEV_RESULT_OK, GPA_DMA_OFF);
     host_query("ioas");
     if (detach() == 0) {
-        check_dma("detached", GPA_BASE + GPA_DMA_OFF, RES_ABORT, -1);
+        check_dma("detached", GPA_DMA, DMA_TESTDEV_RESULT_ABORT, -1);
     }
     host_query("detached");
 
@@ -526,7 +516,7 @@ int main(int argc, char **argv)
         check("s2", 0, "the nesting parent HWPT could not be attached");
         return 1;
     }
-    check_dma("s2", GPA_BASE + GPA_DMA_OFF, RES_OK, GPA_DMA_OFF);
+    check_dma("s2", GPA_DMA, DMA_TESTDEV_RESULT_OK, GPA_DMA_OFF);
     host_query("s2");
 
     viommu.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3;
@@ -549,15 +539,14 @@ int main(int argc, char **argv)
     /* Guest STEs */
     if (attach_vste(viommu.out_viommu_id, STE_V | STE_CFG_ABORT, 0,
                     "nested, guest STE abort")) {
-        check_dma("nested-abort", GPA_BASE + GPA_DMA_OFF, RES_ABORT, -1);
+        check_dma("nested-abort", GPA_DMA, DMA_TESTDEV_RESULT_ABORT, -1);
     } else {
         check("nested-abort", 0, "no nested HWPT for an abort STE");
     }
     host_query("nested-abort");
     if (attach_vste(viommu.out_viommu_id, STE_V | STE_CFG_BYPASS, 0,
                     "nested, guest STE bypass")) {
-        check_dma("nested-bypass", GPA_BASE + GPA_DMA_OFF, RES_OK,
-                  GPA_DMA_OFF);
+        check_dma("nested-bypass", GPA_DMA, DMA_TESTDEV_RESULT_OK, GPA_DMA_OFF);
     } else {
         check("nested-bypass", 0, "no nested HWPT for a bypass STE");
     }
@@ -569,7 +558,7 @@ int main(int argc, char **argv)
     ste0_s1 = STE_V | STE_CFG_S1 | ((GPA_BASE + CD_OFF) & ~0x3full);
     if (attach_vste(viommu.out_viommu_id, ste0_s1, 0,
                     "nested, guest STE S1")) {
-        check_dma("nested-s1", IOVA, RES_OK, DATA1_OFF);
+        check_dma("nested-s1", IOVA, DMA_TESTDEV_RESULT_OK, DATA1_OFF);
     } else {
         check("nested-s1", 0, "no nested HWPT for an S1 STE");
     }
@@ -582,11 +571,11 @@ int main(int argc, char **argv)
      * a fresh walk, is what moved the next DMA.
      */
     s1_tables(PT_A_OFF, DATA2_OFF);
-    check_dma("tlbi-before", IOVA, RES_OK, DATA1_OFF);
+    check_dma("tlbi-before", IOVA, DMA_TESTDEV_RESULT_OK, DATA1_OFF);
     if (invalidate(viommu.out_viommu_id,
                    CMD_TLBI_NH_VA | ((uint64_t)ASID << 48),
                    (IOVA & ~0xfffull) | 1, "TLBI_NH_VA") == 0) {
-        check_dma("tlbi", IOVA, RES_OK, DATA2_OFF);
+        check_dma("tlbi", IOVA, DMA_TESTDEV_RESULT_OK, DATA2_OFF);
     } else {
         check("tlbi", 0, "TLBI_NH_VA was refused");
     }
@@ -596,10 +585,10 @@ int main(int argc, char **argv)
      * of the new CD gets the DMA to tables B.
      */
     write_cd(PT_B_OFF, ASID + 1);
-    check_dma("cfgi-cd-before", IOVA, RES_OK, DATA2_OFF);
+    check_dma("cfgi-cd-before", IOVA, DMA_TESTDEV_RESULT_OK, DATA2_OFF);
     if (invalidate(viommu.out_viommu_id,
                    CMD_CFGI_CD | ((uint64_t)VSID << 32), 1, "CFGI_CD") == 0) {
-        check_dma("cfgi-cd", IOVA, RES_OK, DATA3_OFF);
+        check_dma("cfgi-cd", IOVA, DMA_TESTDEV_RESULT_OK, DATA3_OFF);
     } else {
         check("cfgi-cd", 0, "CFGI_CD was refused");
     }
@@ -611,13 +600,13 @@ int main(int argc, char **argv)
     if (ioctl(iommufd, IOMMU_VEVENTQ_ALLOC, &veq) < 0) {
         check("vevent", 0, "IOMMU_VEVENTQ_ALLOC: %s", strerror(errno));
     } else {
-        check_dma("s1-miss", IOVA_UNMAPPED, RES_FAULT, -1);
+        check_dma("s1-miss", IOVA_UNMAPPED, DMA_TESTDEV_RESULT_FAULT, -1);
         check_vevent(veq.out_veventq_fd);
     }
     host_query("vevent");
 
     if (detach() == 0) {
-        check_dma("detached-end", IOVA, RES_ABORT, -1);
+        check_dma("detached-end", IOVA, DMA_TESTDEV_RESULT_ABORT, -1);
     } else {
         check("detached-end", 0, "VFIO_DEVICE_DETACH_IOMMUFD_PT failed");
     }

@@ -33,6 +33,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "hw/misc/dma-testdev.h"
 
 /* e1000e registers (Intel 82574 datasheet, section 10.2) */
 #define E1000_TCTL          0x0400
@@ -45,19 +46,6 @@
 #define E1000_TARC0         0x3840
 #define E1000_TARC_ENABLE   (1u << 10)
 
-/* DMA test device registers (include/hw/misc/dma-testdev.h) */
-#define TD_ID               0x00
-#define TD_MAGIC            0x44544d41u
-#define TD_IOVA_LO          0x08
-#define TD_IOVA_HI          0x0c
-#define TD_LEN              0x10
-#define TD_PASID            0x14
-#define TD_PATTERN          0x18
-#define TD_CMD              0x1c
-#define TD_CMD_RUN          (1u << 0)
-#define TD_CMD_WRITE        (1u << 1)
-#define TD_RESULT           0x20
-#define TD_DONE             0x24
 
 #define PCI_COMMAND         0x04
 #define PCI_COMMAND_MEMORY  0x2
@@ -258,9 +246,9 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
     if (!bar) {
         return 1;
     }
-    if (rd(bar, TD_ID) != TD_MAGIC) {
+    if (rd(bar, DMA_TESTDEV_ID) != DMA_TESTDEV_MAGIC) {
         printf("PCIDMA: error: %s is not a DMA test device (ID 0x%x)\n",
-               bdf, rd(bar, TD_ID));
+               bdf, rd(bar, DMA_TESTDEV_ID));
         return 1;
     }
     if (iova_arg) {
@@ -277,19 +265,19 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
             return 1;
         }
     }
-    wr(bar, TD_IOVA_LO, (uint32_t)iova);
-    wr(bar, TD_IOVA_HI, (uint32_t)(iova >> 32));
-    wr(bar, TD_LEN, DMA_LEN);
-    wr(bar, TD_PASID, 0);
-    wr(bar, TD_PATTERN, PATTERN_SEED);
-    wr(bar, TD_CMD, TD_CMD_RUN | TD_CMD_WRITE);
-    result = rd(bar, TD_RESULT);
-    done = rd(bar, TD_DONE);
+    wr(bar, DMA_TESTDEV_IOVA_LO, (uint32_t)iova);
+    wr(bar, DMA_TESTDEV_IOVA_HI, (uint32_t)(iova >> 32));
+    wr(bar, DMA_TESTDEV_LEN, DMA_LEN);
+    wr(bar, DMA_TESTDEV_PASID, 0);
+    wr(bar, DMA_TESTDEV_PATTERN, PATTERN_SEED);
+    wr(bar, DMA_TESTDEV_CMD, DMA_TESTDEV_CMD_RUN | DMA_TESTDEV_CMD_WRITE);
+    result = rd(bar, DMA_TESTDEV_RESULT);
+    done = rd(bar, DMA_TESTDEV_DONE);
     if (buf) {
         __sync_synchronize();
         landed = 1;
         for (i = 0; i < DMA_LEN / 4; i++) {
-            if (buf[i] != PATTERN_SEED + i) {
+            if (buf[i] != dma_testdev_pattern_word(PATTERN_SEED, i)) {
                 landed = 0;
                 break;
             }

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "guest-check.h"
+#include "hw/misc/dma-testdev.h"
 
 #define SOCK_PATH       "/tmp/qtest-smoke.sock"
 /* The inner virt machine (hw/arm/virt.c memory map) */
@@ -43,14 +44,6 @@
 #define DMA_GPA         (RAM_BASE + 0x100000)
 #define DMA_LEN         256
 #define SEED            0x51a70000u
-/* DMA test device (docs/specs/dma-testdev.rst) */
-#define TD_MAGIC        0x44544d41u
-#define TD_IOVA_LO      0x08
-#define TD_IOVA_HI      0x0c
-#define TD_LEN          0x10
-#define TD_PATTERN      0x18
-#define TD_CMD          0x1c
-#define TD_RESULT       0x20
 
 static FILE *qin, *qout;
 static pid_t qpid;
@@ -238,20 +231,21 @@ int main(int argc, char **argv)
     writel(cfg + 0x10, (uint32_t)bar0);
     writew(cfg + 4, 0x6);       /* memory space, bus master */
     id = readl(bar0);
-    check("bar0", id == TD_MAGIC, "ID register through BAR 0 at 0x%" PRIx64
-          ": 0x%08x (expected 0x%08x)", bar0, id, TD_MAGIC);
+    check("bar0", id == DMA_TESTDEV_MAGIC,
+          "ID register through BAR 0 at 0x%" PRIx64
+          ": 0x%08x (expected 0x%08x)", bar0, id, DMA_TESTDEV_MAGIC);
 
     qtest(NULL, 0, "memset 0x%" PRIx64 " 0x%x 0xee", DMA_GPA, DMA_LEN);
-    writel(bar0 + TD_IOVA_LO, (uint32_t)DMA_GPA);
-    writel(bar0 + TD_IOVA_HI, (uint32_t)(DMA_GPA >> 32));
-    writel(bar0 + TD_LEN, DMA_LEN);
-    writel(bar0 + TD_PATTERN, SEED);
-    writel(bar0 + TD_CMD, 0x3);         /* RUN | WRITE */
-    result = readl(bar0 + TD_RESULT);
+    writel(bar0 + DMA_TESTDEV_IOVA_LO, (uint32_t)DMA_GPA);
+    writel(bar0 + DMA_TESTDEV_IOVA_HI, (uint32_t)(DMA_GPA >> 32));
+    writel(bar0 + DMA_TESTDEV_LEN, DMA_LEN);
+    writel(bar0 + DMA_TESTDEV_PATTERN, SEED);
+    writel(bar0 + DMA_TESTDEV_CMD, 0x3);         /* RUN | WRITE */
+    result = readl(bar0 + DMA_TESTDEV_RESULT);
     match = qtest(r, sizeof(r), "read 0x%" PRIx64 " 0x%x", DMA_GPA,
                   DMA_LEN) == 0 && strncmp(r, "0x", 2) == 0;
     for (k = 0; match && k < DMA_LEN; k++) {
-        uint32_t word = SEED + k / 4;
+        uint32_t word = dma_testdev_pattern_word(SEED, k / 4);
         unsigned byte = (word >> (8 * (k % 4))) & 0xff, got;
 
         if (sscanf(r + 2 + 2 * k, "%2x", &got) != 1 || got != byte) {
