@@ -26,8 +26,8 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
                iommufd:nested iommufd:inner-qemu
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
-.PHONY: all deps base tree build baseline check check-qtest lint demo demo-qtest \
-        qemu-arm64 qemu-in-guest bench \
+.PHONY: all deps base tree qemu build baseline check check-fresh lint demo \
+        demo-initramfs demo-qtest qemu-arm64 qemu-in-guest bench \
         export-patches clean distclean help
 
 all: build
@@ -44,10 +44,14 @@ base: deps
 tree: base
 	@scripts/prepare-tree $(QEMU_TREE)
 
+# qemu: the emulator alone (what make demo needs); build: and the qtests.
+qemu: tree
+	@scripts/build-qemu $(QEMU_TREE) qemu-system-aarch64
+
 build: tree
 	@scripts/build-qemu $(QEMU_TREE) qemu-system-aarch64 $(QTEST_TARGETS)
 
-# Our QEMU cross-built for aarch64 and its guest initramfs layer (issue 5).
+# Our QEMU cross-built for aarch64 and its guest initramfs layer.
 qemu-arm64: tree
 	@scripts/build-qemu-arm64
 
@@ -59,7 +63,7 @@ baseline: base
 	@scripts/prepare-tree --baseline $(BASELINE_TREE)
 	@scripts/build-qemu $(BASELINE_TREE) qemu-system-aarch64
 
-check: build guest-initramfs qemu-arm64
+check: build guest-initramfs guest-kernel qemu-arm64
 	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" \
 	    "$(CHECK_GUESTS)"
 
@@ -71,10 +75,21 @@ bench: build baseline
 	@$(MAKE) --no-print-directory guest-initramfs GUEST_KERNELS=$(GUEST_NEWEST)
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(TOP)/bench/guest-dd $(BENCH_CONFIGS)
 
+# The README's commands in a new debootstrap root (scripts/check-fresh);
+# FRESH_COLD=1 shares no cache with it, FRESH_DEMO_ONLY=1 stops after
+# make demo.
+check-fresh:
+	@scripts/deps fresh
+	@scripts/check-fresh $(if $(FRESH_COLD),--cold) $(if $(FRESH_DEMO_ONLY),--demo-only)
+
 # The real-guest demo (tests/guest/demo); KERNEL= and INITRD= for your own.
-demo: build
-	@$(MAKE) --no-print-directory guest-initramfs GUEST_KERNELS=$(GUEST_NEWEST)
+# QEMU builds while the guest packages download (make -j2).
+demo:
+	@$(MAKE) --no-print-directory -j2 qemu demo-initramfs
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(TOP)/tests/guest/demo $(KERNEL) $(INITRD)
+
+demo-initramfs: deps
+	@$(MAKE) --no-print-directory guest-initramfs GUEST_KERNELS=$(GUEST_NEWEST)
 
 # The narrated qtest walk-through (no guest kernel): abort, bypass, S1.
 demo-qtest: build
@@ -84,6 +99,9 @@ export-patches:
 	@scripts/export-patches
 
 clean:
+	@if grep -q " $(BUILD)/" /proc/mounts; then \
+	    echo "error: something is mounted below $(BUILD) (a check-fresh root?); not removing it" >&2; \
+	    exit 1; fi
 	@echo "==> removing $(BUILD)"
 	@rm -rf $(BUILD)
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Guest tier (issue 4), included from the top Makefile, which defines TOP,
+# Guest tier, included from the top Makefile, which defines TOP,
 # BUILD, CACHE, QEMU_TREE and QEMU.
 #   make guest-kernels                 fetch and unpack the pinned kernels
 #   make guest-initramfs               build one busybox initramfs per kernel
@@ -8,16 +8,16 @@
 #   make guest-boot GUEST_SCENARIO=rebind|claim   another scenario (-s)
 GUEST_DIR := $(TOP)/tests/guest
 GUEST_SCENARIO ?= boot
-GUEST_KERNELS ?= $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" { print $$1 }' $(GUEST_DIR)/kernels.pin)
-GUEST_NEWEST := $(firstword $(shell awk '!/^\#/ && NF >= 3 && $$1 != "busybox" { print $$1 }' $(GUEST_DIR)/kernels.pin))
+PINNED_KERNELS := $(shell awk '!/^\#/ && NF >= 3 && $$1 !~ /^(busybox|uapi)$$/ { print $$1 }' $(GUEST_DIR)/kernels.pin)
+GUEST_KERNELS ?= $(PINNED_KERNELS)
+GUEST_NEWEST := $(firstword $(PINNED_KERNELS))
 
 .PHONY: guest-kernels guest-initramfs guest-boot
 
 guest-kernels:
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/fetch-kernels $(GUEST_KERNELS)
 
-# guest-kernel: the iommufd programs build against its uAPI headers.
-guest-initramfs: guest-kernels guest-kernel
+guest-initramfs: guest-kernels
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/make-initramfs $(GUEST_KERNELS)
 
 ifdef KERNEL

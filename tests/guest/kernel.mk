@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Guest kernel with IOMMUFD (issue 5), included from the top Makefile, which
+# Guest kernel with IOMMUFD, included from the top Makefile, which
 # defines TOP, BUILD and CACHE.  See tests/guest/kernel/README.rst.
 #   make guest-kernel    build $(GUEST_KERNEL_IMAGE) from Debian's
 #                        linux-source (tests/guest/kernel/source.pin) and

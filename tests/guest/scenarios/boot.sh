@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scenario "boot" (issue 4 a): every PCI device gets an IOMMU group whose
+# Scenario "boot": every PCI device gets an IOMMU group whose
 # default domain type is DMA (or DMA-FQ), and the SMMU shows a stage-1
 # stream for each.  Sourced by /init.
 for g in /sys/kernel/iommu_groups/*; do

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scenario "claim" (issue 4 c): after the rebind scenario has put the e1000e
+# Scenario "claim": after the rebind scenario has put the e1000e
 # on vfio-pci, /bin/vfio-claim takes the group with a type1 container.
 # VFIO_GROUP_SET_CONTAINER claims DMA ownership: the stream must go to
 # abort (the blocking domain) at once, and a transmit-descriptor fetch the

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # append: iommu.passthrough=1
-# Scenario "identity" (issue 4 d): with iommu.passthrough=1 every IOMMU
+# Scenario "identity": with iommu.passthrough=1 every IOMMU
 # group's default domain is the identity domain, so the SMMU must show a
 # bypass stream for each device, and DMA must work: e1000e traffic over
 # QEMU's user network, and a write by the DMA test device to a physical

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # initrd: qemu-arm64
-# Scenario "inner-qemu" (issue 5): our QEMU, built for aarch64
+# Scenario "inner-qemu": our QEMU, built for aarch64
 # (scripts/build-qemu-arm64, the initramfs layer named above), started in
 # the guest with -accel qtest and the DMA test device assigned through
 # vfio-pci and iommufd; /bin/qtest-smoke drives its qtest protocol: the

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scenario "nested" (issue 5): iommufd nesting on our SMMUv3, driven from
+# Scenario "nested": iommufd nesting on our SMMUv3, driven from
 # the guest by /bin/iommufd-nest the way a VMM would, on the DMA test
 # device bound to vfio-pci (VFIO cdev).  Needs a kernel with IOMMUFD,
 # VFIO_DEVICE_CDEV and ARM_SMMU_V3_IOMMUFD (make guest-kernel builds one).

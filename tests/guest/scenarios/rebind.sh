@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Scenario "rebind" (issue 4 b, seed 001): move the e1000e from its driver
+# Scenario "rebind": move the e1000e from its driver
 # to vfio-pci through driver_override, asking the host for query-smmuv3
 # before and after; the stream must stay in the default (DMA, stage 1)
 # domain and the guest must log no warning.  Sourced by /init; also

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # append: iommu.strict=1
-# Scenario "strict" (issue 4 e): with iommu.strict=1 the e1000e's default
+# Scenario "strict": with iommu.strict=1 the e1000e's default
 # domain is DMA with strict invalidation (every unmap invalidates the TLB
 # at once).  The kernel must report the policy, the SMMU must show a
 # stage-1 stream, and e1000e traffic must pass, translated, with no fault.

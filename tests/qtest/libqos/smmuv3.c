@@ -1099,7 +1099,7 @@ void qsmmu_gerror_ack(QSMMUv3 *s, uint32_t errors)
 }
 
 /*
- * Live STE updates (issue 3, configuration caching)
+ * Live STE updates (configuration caching)
  *
  * The words of an STE that the SMMU reads depend on V and Config (IHI 0070
  * 5.2); a change is hitless when it changes such bits in one 64-bit word

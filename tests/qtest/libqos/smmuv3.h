@@ -479,7 +479,7 @@ uint32_t qsmmu_gerror_active(QSMMUv3 *s);
 void qsmmu_gerror_ack(QSMMUv3 *s, uint32_t errors);
 
 /*
- * Live STE updates (issue 3, configuration caching)
+ * Live STE updates (configuration caching)
  *
  * qsmmu_update_ste replaces a live STE the way Linux's arm_smmu_write_entry
  * does: from the bits the SMMU reads for the old and the new Config
