@@ -16,6 +16,7 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 # Our qtests, and the base's own aarch64 qtests that touch what we change
 # (machine, QOM, device introspection, QMP/HMP) and run without firmware.
 OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
+              smmuv3-rmr-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
