@@ -21,10 +21,13 @@ OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
 # every scenario on every pinned kernel (GUEST_KERNELS, tests/guest/guest.mk).
-GUEST_SCENARIOS := boot rebind claim identity strict lazy
-# The nested scenario (iommufd) runs on the project's kernel (make guest-kernel).
+GUEST_SCENARIOS := boot rebind claim identity strict lazy rmr scanout
+# UEFI + ACPI boots run on the newest pinned kernel; the nested scenario
+# and iommufd binds on the project's kernel (make guest-kernel).
+ACPI_SCENARIOS := boot-acpi rmr-acpi scanout-acpi
 CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS))) \
-               iommufd:nested iommufd:inner-qemu
+               $(addprefix $(GUEST_NEWEST):,$(ACPI_SCENARIOS)) \
+               iommufd:nested iommufd:inner-qemu iommufd:rmr iommufd:rmr-acpi
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree qemu build baseline check check-fresh lint demo \
@@ -64,7 +67,7 @@ baseline: base
 	@scripts/prepare-tree --baseline $(BASELINE_TREE)
 	@scripts/build-qemu $(BASELINE_TREE) qemu-system-aarch64
 
-check: build guest-initramfs guest-kernel qemu-arm64
+check: build guest-initramfs guest-firmware guest-kernel qemu-arm64
 	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" \
 	    "$(CHECK_GUESTS)"
 

@@ -23,6 +23,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qapi/qapi-commands-smmuv3.h"
+#include "qemu/timer.h"
 #include "qom/object.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pci_bus.h"
@@ -111,6 +112,20 @@ static SMMUv3StreamDomain smmuv3_domain_of(SMMUv3State *s,
     return d;
 }
 
+/* Open a new period of @sdev's history: @kind is in force from now on */
+static void smmuv3_history_push(SMMUDevice *sdev, uint32_t kind)
+{
+    SMMUv3StreamDomain *cur = &sdev->domain;
+    SMMUv3StreamPeriod *p;
+
+    p = &cur->history[cur->nb_periods++ % SMMUV3_STREAM_HISTORY];
+    p->kind = kind;
+    p->start_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    p->translations = sdev->stats.translations;
+    p->aborts = sdev->stats.aborts;
+    p->faults = sdev->stats.faults;
+}
+
 static void smmuv3_introspect_set(SMMUv3State *s, SMMUDevice *sdev,
                                   SMMUv3StreamDomain d)
 {
@@ -119,6 +134,9 @@ static void smmuv3_introspect_set(SMMUv3State *s, SMMUDevice *sdev,
     if (cur->kind == d.kind && cur->asid == d.asid && cur->vmid == d.vmid) {
         return;
     }
+    if (cur->kind != d.kind) {
+        smmuv3_history_push(sdev, d.kind);
+    }
     if (trace_event_get_state_backends(TRACE_SMMUV3_DOMAIN_CHANGE)) {
         g_autofree char *path = object_get_canonical_path(OBJECT(s));
 
@@ -126,7 +144,9 @@ static void smmuv3_introspect_set(SMMUv3State *s, SMMUDevice *sdev,
                                    smmuv3_kind_name(cur->kind),
                                    smmuv3_kind_name(d.kind), d.asid, d.vmid);
     }
-    *cur = d;
+    cur->kind = d.kind;
+    cur->asid = d.asid;
+    cur->vmid = d.vmid;
 }
 
 void smmuv3_introspect_note(SMMUDevice *sdev, SMMUTransCfg *cfg)
@@ -229,6 +249,35 @@ static gint smmuv3_sdev_cmp(gconstpointer a, gconstpointer b)
     return (int)smmu_get_sid(sa) - (int)smmu_get_sid(sb);
 }
 
+/* The periods of @sdev's history still in its ring, oldest first */
+static SMMUv3StreamPeriodInfoList *smmuv3_stream_history(SMMUDevice *sdev)
+{
+    SMMUv3StreamDomain *d = &sdev->domain;
+    SMMUv3StreamPeriodInfoList *head = NULL, **tail = &head;
+    uint32_t first = d->nb_periods > SMMUV3_STREAM_HISTORY ?
+                     d->nb_periods - SMMUV3_STREAM_HISTORY : 0;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    uint32_t n;
+
+    for (n = first; n < d->nb_periods; n++) {
+        SMMUv3StreamPeriod *p = &d->history[n % SMMUV3_STREAM_HISTORY];
+        SMMUv3StreamPeriod *next = n + 1 < d->nb_periods ?
+            &d->history[(n + 1) % SMMUV3_STREAM_HISTORY] : NULL;
+        SMMUv3StreamPeriodInfo *info = g_new0(SMMUv3StreamPeriodInfo, 1);
+
+        info->kind = p->kind < SMMUV3_KIND__MAX ? smmuv3_qapi_kind[p->kind]
+                                                : SMMUV3_STREAM_KIND_UNKNOWN;
+        info->start_ns = p->start_ns;
+        info->duration_ns = (next ? next->start_ns : now) - p->start_ns;
+        info->translations = (next ? next->translations :
+                              sdev->stats.translations) - p->translations;
+        info->aborts = (next ? next->aborts : sdev->stats.aborts) - p->aborts;
+        info->faults = (next ? next->faults : sdev->stats.faults) - p->faults;
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return head;
+}
+
 static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
 {
     SMMUv3StreamInfo *info = g_new0(SMMUv3StreamInfo, 1);
@@ -252,6 +301,7 @@ static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
     info->translations = sdev->stats.translations;
     info->aborts = sdev->stats.aborts;
     info->faults = sdev->stats.faults;
+    info->history = smmuv3_stream_history(sdev);
     return info;
 }
 
@@ -457,6 +507,7 @@ static int smmuv3_streams_post_load(void *opaque, int version_id)
         sdev->stats.aborts = r->aborts;
         sdev->stats.faults = r->faults;
         sdev->stats.last = r->last;
+        smmuv3_history_push(sdev, sdev->domain.kind);
     }
     g_free(tmp->streams);
     tmp->streams = NULL;

@@ -25,6 +25,8 @@
 #include "hw/arm/smmu-common.h"
 #include "hw/arm/smmuv3.h"
 #include "hw/acpi/aml-build.h"
+#include "system/device_tree.h"
+#include <libfdt.h>
 #include "hw/arm/virt.h"
 #include "hw/arm/virt-rmr.h"
 #include "smmuv3-internal.h"
@@ -247,11 +249,19 @@ static int virt_rmr_collect(Object *obj, void *opaque)
     return 0;
 }
 
+static gint virt_rmr_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(virt_rmr_id(*(VirtRMR * const *)a),
+                  virt_rmr_id(*(VirtRMR * const *)b));
+}
+
+/* Every rmr object, in the order of their ids (stable tables) */
 static GPtrArray *virt_rmr_all(void)
 {
     GPtrArray *rmrs = g_ptr_array_new();
 
     object_child_foreach(object_get_objects_root(), virt_rmr_collect, rmrs);
+    g_ptr_array_sort(rmrs, virt_rmr_cmp);
     return rmrs;
 }
 
@@ -337,6 +347,180 @@ void virt_rmr_build_iort_nodes(GArray *table_data, hwaddr smmu_base,
         build_append_int_noprefix(table_data, rmr->base, 8);
         build_append_int_noprefix(table_data, rmr->size, 8);
         build_append_int_noprefix(table_data, 0, 4);  /* Reserved */
+    }
+}
+
+/*
+ * Device tree: a DT node under the host bridge for each PCI endpoint that
+ * has ranges, with memory-region pointing at one reserved-memory child per
+ * distinct range; the child's iommu-addresses lists the endpoints that
+ * reach it 1:1 (PCI bus cells: three address cells, two size cells).
+ */
+
+#define VIRT_RMR_FDT_PCI_ADDR_CELLS 3
+#define VIRT_RMR_FDT_PCI_SIZE_CELLS 2
+
+typedef struct VirtRMRFdtNode {
+    char *path;
+    uint32_t phandle;
+    GArray *cells;      /* memory-region or iommu-addresses, host order */
+} VirtRMRFdtNode;
+
+static void virt_rmr_fdt_node_free(gpointer data)
+{
+    VirtRMRFdtNode *n = data;
+
+    g_free(n->path);
+    g_array_free(n->cells, true);
+    g_free(n);
+}
+
+static VirtRMRFdtNode *virt_rmr_fdt_node_new(void *fdt, char *path)
+{
+    VirtRMRFdtNode *n = g_new0(VirtRMRFdtNode, 1);
+
+    n->path = path;
+    n->phandle = qemu_fdt_alloc_phandle(fdt);
+    n->cells = g_array_new(false, false, sizeof(uint32_t));
+    qemu_fdt_add_subnode(fdt, path);
+    qemu_fdt_setprop_cell(fdt, path, "phandle", n->phandle);
+    return n;
+}
+
+/* The DT node of @pdev under the host bridge node @hb, made on first use */
+static VirtRMRFdtNode *virt_rmr_fdt_endpoint(void *fdt, const char *hb,
+                                             GHashTable *eps, PCIDevice *pdev)
+{
+    VirtRMRFdtNode *n = g_hash_table_lookup(eps, pdev);
+    uint8_t slot = PCI_SLOT(pdev->devfn), fn = PCI_FUNC(pdev->devfn);
+    uint32_t bdf = PCI_BUILD_BDF(pci_dev_bus_num(pdev), pdev->devfn);
+    g_autofree char *compat = NULL;
+
+    if (n) {
+        return n;
+    }
+    /* Unit address: the slot, and the function unless it is 0 */
+    n = virt_rmr_fdt_node_new(fdt, fn ?
+                              g_strdup_printf("%s/dev@%x,%x", hb, slot, fn) :
+                              g_strdup_printf("%s/dev@%x", hb, slot));
+    compat = g_strdup_printf("pci%x,%x",
+                             pci_get_word(pdev->config + PCI_VENDOR_ID),
+                             pci_get_word(pdev->config + PCI_DEVICE_ID));
+    qemu_fdt_setprop_string(fdt, n->path, "compatible", compat);
+    qemu_fdt_setprop_cells(fdt, n->path, "reg", bdf << 8, 0, 0, 0, 0);
+    g_hash_table_insert(eps, pdev, n);
+    return n;
+}
+
+static void virt_rmr_cells_add_once(GArray *cells, const uint32_t *add,
+                                    unsigned nb, unsigned stride)
+{
+    unsigned i;
+
+    for (i = 0; i + stride <= cells->len; i += stride) {
+        if (!memcmp(&g_array_index(cells, uint32_t, i), add,
+                    nb * sizeof(uint32_t))) {
+            return;
+        }
+    }
+    g_array_append_vals(cells, add, nb);
+}
+
+static void virt_rmr_fdt_set_cells(void *fdt, const char *path,
+                                   const char *name, GArray *cells)
+{
+    g_autofree uint32_t *be = g_new(uint32_t, cells->len);
+    unsigned i;
+
+    for (i = 0; i < cells->len; i++) {
+        be[i] = cpu_to_be32(g_array_index(cells, uint32_t, i));
+    }
+    qemu_fdt_setprop(fdt, path, name, be, cells->len * sizeof(uint32_t));
+}
+
+void virt_rmr_add_fdt_nodes(VirtMachineState *vms)
+{
+    void *fdt = MACHINE(vms)->fdt;
+    g_autoptr(GPtrArray) rmrs = virt_rmr_all();
+    g_autoptr(GHashTable) eps = NULL, ranges = NULL;
+    bool dt_boot = !(vms->bootinfo.firmware_loaded &&
+                     virt_is_acpi_enabled(vms));
+    GHashTableIter iter;
+    VirtRMRFdtNode *n;
+    unsigned i;
+
+    if (!rmrs->len || !fdt) {
+        return;
+    }
+    eps = g_hash_table_new_full(NULL, NULL, NULL, virt_rmr_fdt_node_free);
+    ranges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                   virt_rmr_fdt_node_free);
+    qemu_fdt_add_subnode(fdt, "/reserved-memory");
+    qemu_fdt_setprop_cell(fdt, "/reserved-memory", "#address-cells", 2);
+    qemu_fdt_setprop_cell(fdt, "/reserved-memory", "#size-cells", 2);
+    qemu_fdt_setprop(fdt, "/reserved-memory", "ranges", NULL, 0);
+
+    for (i = 0; i < rmrs->len; i++) {
+        VirtRMR *rmr = rmrs->pdata[i];
+        const char *id = virt_rmr_id(rmr);
+        PCIDevice *pdev = rmr->pdev ? PCI_DEVICE(rmr->pdev) : NULL;
+        VirtRMRFdtNode *ep, *range;
+        g_autofree char *key = NULL;
+        uint32_t map[1 + VIRT_RMR_FDT_PCI_ADDR_CELLS +
+                     VIRT_RMR_FDT_PCI_SIZE_CELLS];
+
+        if (!pdev || pci_get_bus(pdev) != vms->bus) {
+            if (dt_boot) {
+                warn_report("rmr '%s': only ranges of devices on pcie.0 "
+                            "(device=) have a device-tree form; a guest that "
+                            "boots with the device tree does not see it", id);
+            }
+            continue;
+        }
+        if (rmr->remap_permitted && dt_boot) {
+            warn_report("rmr '%s': remap-permitted=on has no device-tree "
+                        "form; a guest that boots with the device tree sees "
+                        "the range as IOMMU_RESV_DIRECT (only ACPI IORT "
+                        "carries the remap permission)", id);
+        }
+        ep = virt_rmr_fdt_endpoint(fdt, vms->pciehb_nodename, eps, pdev);
+
+        key = g_strdup_printf("%" PRIx64 "+%" PRIx64, rmr->base, rmr->size);
+        range = g_hash_table_lookup(ranges, key);
+        if (!range) {
+            g_autofree char *path =
+                g_strdup_printf("/reserved-memory/rmr@%" PRIx64, rmr->base);
+
+            if (fdt_path_offset(fdt, path) >= 0) {
+                /* Another size at the same base: name it by the object */
+                g_free(path);
+                path = g_strdup_printf("/reserved-memory/%s@%" PRIx64, id,
+                                       rmr->base);
+            }
+            range = virt_rmr_fdt_node_new(fdt, g_steal_pointer(&path));
+            qemu_fdt_setprop_sized_cells(fdt, range->path, "reg",
+                                         2, rmr->base, 2, rmr->size);
+            g_hash_table_insert(ranges, g_steal_pointer(&key), range);
+        }
+        /* <&endpoint  pci.hi pci.mid pci.lo  size.hi size.lo>, 1:1 */
+        map[0] = ep->phandle;
+        map[1] = 0;
+        map[2] = extract64(rmr->base, 32, 32);
+        map[3] = extract64(rmr->base, 0, 32);
+        map[4] = extract64(rmr->size, 32, 32);
+        map[5] = extract64(rmr->size, 0, 32);
+        virt_rmr_cells_add_once(range->cells, map, ARRAY_SIZE(map),
+                                ARRAY_SIZE(map));
+        virt_rmr_cells_add_once(ep->cells, &range->phandle, 1, 1);
+    }
+
+    g_hash_table_iter_init(&iter, ranges);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&n)) {
+        virt_rmr_fdt_set_cells(fdt, n->path, "iommu-addresses", n->cells);
+    }
+    g_hash_table_iter_init(&iter, eps);
+    while (g_hash_table_iter_next(&iter, NULL, (void **)&n)) {
+        virt_rmr_fdt_set_cells(fdt, n->path, "memory-region", n->cells);
     }
 }
 

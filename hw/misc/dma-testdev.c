@@ -8,6 +8,11 @@
  * write, in pieces that never cross a 4 KiB IOVA boundary, and latches how
  * it ended: every byte moved, terminated by the IOMMU with or without an
  * event, or another bus error.  See docs/specs/dma-testdev.rst.
+ *
+ * With scanout-size set, the device also reads a range by itself, every
+ * scanout-period-us from reset on, like a display controller that the
+ * boot firmware left scanning out a framebuffer, and counts the frames by
+ * outcome.
  */
 
 #include "qemu/osdep.h"
@@ -15,6 +20,7 @@
 #include "qemu/bswap.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
@@ -31,6 +37,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(DmaTestdevState, DMA_TESTDEV)
 REG32(ID, DMA_TESTDEV_ID)
 REG32(CAPS, DMA_TESTDEV_CAPS)
     FIELD(CAPS, PASID, 0, 1)
+    FIELD(CAPS, SCANOUT, 1, 1)
     FIELD(CAPS, PASID_WIDTH, 8, 8)
 REG32(IOVA_LO, DMA_TESTDEV_IOVA_LO)
 REG32(IOVA_HI, DMA_TESTDEV_IOVA_HI)
@@ -55,6 +62,15 @@ REG32(COUNT_ABORT, DMA_TESTDEV_COUNT_ABORT)
 REG32(COUNT_FAULT, DMA_TESTDEV_COUNT_FAULT)
 REG32(COUNT_ERROR, DMA_TESTDEV_COUNT_ERROR)
 REG32(MAX_LEN, DMA_TESTDEV_MAX_LEN)
+REG32(SCANOUT_IOVA_LO, DMA_TESTDEV_SCANOUT_IOVA_LO)
+REG32(SCANOUT_IOVA_HI, DMA_TESTDEV_SCANOUT_IOVA_HI)
+REG32(SCANOUT_SIZE, DMA_TESTDEV_SCANOUT_SIZE)
+REG32(SCANOUT_PERIOD, DMA_TESTDEV_SCANOUT_PERIOD)
+REG32(SCANOUT_OK, DMA_TESTDEV_SCANOUT_OK)
+REG32(SCANOUT_ABORT, DMA_TESTDEV_SCANOUT_ABORT)
+REG32(SCANOUT_FAULT, DMA_TESTDEV_SCANOUT_FAULT)
+REG32(SCANOUT_ERROR, DMA_TESTDEV_SCANOUT_ERROR)
+REG32(SCANOUT_CSUM, DMA_TESTDEV_SCANOUT_CSUM)
 
 /* DMA pieces never cross this IOVA boundary */
 #define DMA_TESTDEV_PIECE       0x1000
@@ -66,6 +82,10 @@ REG32(MAX_LEN, DMA_TESTDEV_MAX_LEN)
 #define DMA_TESTDEV_MAX_LEN_MIN     0x1000u     /* 4 KiB */
 #define DMA_TESTDEV_MAX_LEN_MAX     0x1000000u  /* 16 MiB */
 #define DMA_TESTDEV_MAX_LEN_DEFAULT 0x100000u   /* 1 MiB */
+
+#define DMA_TESTDEV_SCANOUT_SIZE_MAX    0x1000000u  /* 16 MiB */
+#define DMA_TESTDEV_SCANOUT_PERIOD_MIN  1000u       /* 1 ms */
+#define DMA_TESTDEV_SCANOUT_PERIOD_DEFAULT 20000u   /* 20 ms, 50 Hz */
 
 enum {
     DMA_TESTDEV_COUNT_IDX_OK,
@@ -100,9 +120,18 @@ struct DmaTestdevState {
 
     uint8_t *buf;
 
+    /* Scanout: frames per outcome (an index of count[]) since reset */
+    QEMUTimer *scanout_timer;
+    uint32_t scanout_count[DMA_TESTDEV_COUNT_NUM];
+    uint32_t scanout_last;      /* DMA_TESTDEV_RESULT_* of the last frame */
+    uint32_t scanout_csum;
+
     /* Properties */
     uint32_t max_len;
     bool pasid_cap;
+    uint64_t scanout_iova;
+    uint32_t scanout_size;
+    uint32_t scanout_period_us;
 };
 
 static const char *dma_testdev_result_str(uint32_t result)
@@ -132,6 +161,9 @@ static uint32_t dma_testdev_caps(DmaTestdevState *s)
     if (s->pasid_cap) {
         caps = FIELD_DP32(caps, CAPS, PASID, 1);
         caps = FIELD_DP32(caps, CAPS, PASID_WIDTH, DMA_TESTDEV_PASID_WIDTH);
+    }
+    if (s->scanout_size) {
+        caps = FIELD_DP32(caps, CAPS, SCANOUT, 1);
     }
     return caps;
 }
@@ -322,6 +354,20 @@ static uint32_t dma_testdev_transfer(DmaTestdevState *s, uint32_t cmd)
     return DMA_TESTDEV_RESULT_OK;
 }
 
+static int dma_testdev_count_idx(uint32_t result)
+{
+    switch (result) {
+    case DMA_TESTDEV_RESULT_OK:
+        return DMA_TESTDEV_COUNT_IDX_OK;
+    case DMA_TESTDEV_RESULT_ABORT:
+        return DMA_TESTDEV_COUNT_IDX_ABORT;
+    case DMA_TESTDEV_RESULT_FAULT:
+        return DMA_TESTDEV_COUNT_IDX_FAULT;
+    default:
+        return DMA_TESTDEV_COUNT_IDX_ERROR;
+    }
+}
+
 static void dma_testdev_run(DmaTestdevState *s, uint32_t cmd)
 {
     bool write = FIELD_EX32(cmd, CMD, WRITE);
@@ -341,22 +387,74 @@ static void dma_testdev_run(DmaTestdevState *s, uint32_t cmd)
 
     s->result = result;
     s->total += s->done;
-    switch (result) {
-    case DMA_TESTDEV_RESULT_OK:
-        s->count[DMA_TESTDEV_COUNT_IDX_OK]++;
-        break;
-    case DMA_TESTDEV_RESULT_ABORT:
-        s->count[DMA_TESTDEV_COUNT_IDX_ABORT]++;
-        break;
-    case DMA_TESTDEV_RESULT_FAULT:
-        s->count[DMA_TESTDEV_COUNT_IDX_FAULT]++;
-        break;
-    default:
-        s->count[DMA_TESTDEV_COUNT_IDX_ERROR]++;
-        break;
-    }
+    s->count[dma_testdev_count_idx(result)]++;
 
     trace_dma_testdev_done(dma_testdev_result_str(result), s->done, s->fault);
+}
+
+/**
+ * dma_testdev_scanout_frame: read the scanout range once
+ * @s: the device
+ *
+ * The read goes straight to the device's IOMMU address space, whatever
+ * the Bus Master Enable bit says: the device models one that the boot
+ * firmware set up and left running, and that keeps reading until a
+ * driver resets it.  It stops at the first piece that fails.
+ *
+ * Returns: the frame's outcome, a DMA_TESTDEV_RESULT_* code.
+ */
+static uint32_t dma_testdev_scanout_frame(DmaTestdevState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    AddressSpace *as = pci_device_iommu_address_space(pdev);
+    MemTxAttrs attrs = {
+        .unspecified = false,
+        .requester_id = pci_requester_id(pdev),
+    };
+    uint8_t chunk[DMA_TESTDEV_PIECE];
+    uint32_t off = 0, sum = 0;
+
+    while (off < s->scanout_size) {
+        uint64_t addr = s->scanout_iova + off;
+        uint32_t n = MIN(s->scanout_size - off,
+                         DMA_TESTDEV_PIECE - (addr & (DMA_TESTDEV_PIECE - 1)));
+
+        /*
+         * The first word alone first: when the IOMMU refuses the page the
+         * frame ends after one translation, not after the memory core has
+         * retried the whole piece word by word.
+         */
+        if (address_space_read(as, addr, attrs, chunk, MIN(n, 4)) !=
+            MEMTX_OK ||
+            address_space_read(as, addr, attrs, chunk, n) != MEMTX_OK) {
+            return dma_testdev_classify(s);
+        }
+        sum = dma_testdev_csum_add(sum, off, chunk, n);
+        off += n;
+    }
+    s->scanout_csum = sum;
+    return DMA_TESTDEV_RESULT_OK;
+}
+
+static void dma_testdev_scanout_tick(void *opaque)
+{
+    DmaTestdevState *s = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    uint32_t result = dma_testdev_scanout_frame(s);
+    uint64_t frames = 0;
+    int i;
+
+    if (result != s->scanout_last) {
+        for (i = 0; i < DMA_TESTDEV_COUNT_NUM; i++) {
+            frames += s->scanout_count[i];
+        }
+        trace_dma_testdev_scanout_change(
+            frames, now, dma_testdev_result_str(s->scanout_last),
+            dma_testdev_result_str(result));
+        s->scanout_last = result;
+    }
+    s->scanout_count[dma_testdev_count_idx(result)]++;
+    timer_mod(s->scanout_timer, now + s->scanout_period_us * SCALE_US);
 }
 
 static uint64_t dma_testdev_regs_read(void *opaque, hwaddr addr,
@@ -405,6 +503,24 @@ static uint64_t dma_testdev_regs_read(void *opaque, hwaddr addr,
         return s->count[DMA_TESTDEV_COUNT_IDX_ERROR];
     case A_MAX_LEN:
         return s->max_len;
+    case A_SCANOUT_IOVA_LO:
+        return extract64(s->scanout_iova, 0, 32);
+    case A_SCANOUT_IOVA_HI:
+        return extract64(s->scanout_iova, 32, 32);
+    case A_SCANOUT_SIZE:
+        return s->scanout_size;
+    case A_SCANOUT_PERIOD:
+        return s->scanout_period_us;
+    case A_SCANOUT_OK:
+        return s->scanout_count[DMA_TESTDEV_COUNT_IDX_OK];
+    case A_SCANOUT_ABORT:
+        return s->scanout_count[DMA_TESTDEV_COUNT_IDX_ABORT];
+    case A_SCANOUT_FAULT:
+        return s->scanout_count[DMA_TESTDEV_COUNT_IDX_FAULT];
+    case A_SCANOUT_ERROR:
+        return s->scanout_count[DMA_TESTDEV_COUNT_IDX_ERROR];
+    case A_SCANOUT_CSUM:
+        return s->scanout_csum;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: read of unknown register 0x%" HWADDR_PRIx "\n",
@@ -454,6 +570,15 @@ static void dma_testdev_regs_write(void *opaque, hwaddr addr,
     case A_COUNT_FAULT:
     case A_COUNT_ERROR:
     case A_MAX_LEN:
+    case A_SCANOUT_IOVA_LO:
+    case A_SCANOUT_IOVA_HI:
+    case A_SCANOUT_SIZE:
+    case A_SCANOUT_PERIOD:
+    case A_SCANOUT_OK:
+    case A_SCANOUT_ABORT:
+    case A_SCANOUT_FAULT:
+    case A_SCANOUT_ERROR:
+    case A_SCANOUT_CSUM:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: write to read-only register 0x%" HWADDR_PRIx "\n",
                       TYPE_DMA_TESTDEV, addr);
@@ -533,6 +658,27 @@ static void dma_testdev_realize(PCIDevice *pdev, Error **errp)
                    DMA_TESTDEV_MAX_LEN_MAX, s->max_len);
         return;
     }
+    if (s->scanout_size) {
+        if (s->scanout_size % 4 ||
+            s->scanout_size > DMA_TESTDEV_SCANOUT_SIZE_MAX) {
+            error_setg(errp, "scanout-size must be a multiple of 4 up to "
+                       "0x%x, not 0x%x", DMA_TESTDEV_SCANOUT_SIZE_MAX,
+                       s->scanout_size);
+            return;
+        }
+        if (s->scanout_iova + (s->scanout_size - 1) < s->scanout_iova) {
+            error_setg(errp, "scanout-iova 0x%" PRIx64 " + scanout-size 0x%x "
+                       "wraps", s->scanout_iova, s->scanout_size);
+            return;
+        }
+        if (s->scanout_period_us < DMA_TESTDEV_SCANOUT_PERIOD_MIN) {
+            error_setg(errp, "scanout-period-us must be at least %u, not %u",
+                       DMA_TESTDEV_SCANOUT_PERIOD_MIN, s->scanout_period_us);
+            return;
+        }
+        s->scanout_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL,
+                                        dma_testdev_scanout_tick, s);
+    }
 
     if (pci_bus_is_express(pci_get_bus(pdev))) {
         if (pcie_endpoint_cap_init(pdev, DMA_TESTDEV_PCIE_CAP) < 0) {
@@ -578,6 +724,10 @@ static void dma_testdev_exit(PCIDevice *pdev)
     if (pci_is_express(pdev)) {
         pcie_cap_exit(pdev);
     }
+    if (s->scanout_timer) {
+        timer_free(s->scanout_timer);
+        s->scanout_timer = NULL;
+    }
     g_free(s->buf);
     s->buf = NULL;
 }
@@ -597,7 +747,38 @@ static void dma_testdev_reset_exit(Object *obj, ResetType type)
     s->total = 0;
     memset(s->count, 0, sizeof(s->count));
     memset(s->buf, 0, s->max_len);
+
+    memset(s->scanout_count, 0, sizeof(s->scanout_count));
+    s->scanout_last = DMA_TESTDEV_RESULT_NONE;
+    s->scanout_csum = 0;
+    if (s->scanout_timer) {
+        /* The first frame one period after reset */
+        timer_mod(s->scanout_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  s->scanout_period_us * SCALE_US);
+    }
 }
+
+static bool dma_testdev_scanout_needed(void *opaque)
+{
+    DmaTestdevState *s = opaque;
+
+    return s->scanout_timer != NULL;
+}
+
+static const VMStateDescription vmstate_dma_testdev_scanout = {
+    .name = TYPE_DMA_TESTDEV "/scanout",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = dma_testdev_scanout_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_TIMER_PTR(scanout_timer, DmaTestdevState),
+        VMSTATE_UINT32_ARRAY(scanout_count, DmaTestdevState,
+                             DMA_TESTDEV_COUNT_NUM),
+        VMSTATE_UINT32(scanout_last, DmaTestdevState),
+        VMSTATE_UINT32(scanout_csum, DmaTestdevState),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_dma_testdev = {
     .name = TYPE_DMA_TESTDEV,
@@ -619,12 +800,20 @@ static const VMStateDescription vmstate_dma_testdev = {
         VMSTATE_VBUFFER_UINT32(buf, DmaTestdevState, 1, NULL, max_len),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_dma_testdev_scanout,
+        NULL
+    },
 };
 
 static const Property dma_testdev_properties[] = {
     DEFINE_PROP_UINT32("max-len", DmaTestdevState, max_len,
                        DMA_TESTDEV_MAX_LEN_DEFAULT),
     DEFINE_PROP_BOOL("pasid", DmaTestdevState, pasid_cap, true),
+    DEFINE_PROP_UINT64("scanout-iova", DmaTestdevState, scanout_iova, 0),
+    DEFINE_PROP_UINT32("scanout-size", DmaTestdevState, scanout_size, 0),
+    DEFINE_PROP_UINT32("scanout-period-us", DmaTestdevState,
+                       scanout_period_us, DMA_TESTDEV_SCANOUT_PERIOD_DEFAULT),
 };
 
 static void dma_testdev_class_init(ObjectClass *klass, const void *data)

@@ -3,6 +3,9 @@
 # BUILD, CACHE, QEMU_TREE and QEMU.
 #   make guest-kernels                 fetch and unpack the pinned kernels
 #   make guest-initramfs               build one busybox initramfs per kernel
+#   make guest-firmware                fetch and unpack the pinned UEFI firmware
+#                                      (scenarios with "# firmware: uefi";
+#                                      tests/guest/boot also fetches it)
 #   make guest-boot [GUEST_KERNELS=..] boot scenario on each pinned kernel
 #   make guest-boot KERNEL=/path/Image [INITRD=/path/initrd]
 #   make guest-boot GUEST_SCENARIO=rebind|claim   another scenario (-s)
@@ -12,13 +15,16 @@ PINNED_KERNELS := $(shell awk '!/^\#/ && NF >= 3 && $$1 !~ /^(busybox|uapi)$$/ {
 GUEST_KERNELS ?= $(PINNED_KERNELS)
 GUEST_NEWEST := $(firstword $(PINNED_KERNELS))
 
-.PHONY: guest-kernels guest-initramfs guest-boot
+.PHONY: guest-kernels guest-initramfs guest-firmware guest-boot
 
 guest-kernels:
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/fetch-kernels $(GUEST_KERNELS)
 
 guest-initramfs: guest-kernels
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/make-initramfs $(GUEST_KERNELS)
+
+guest-firmware:
+	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) $(GUEST_DIR)/fetch-firmware
 
 ifdef KERNEL
 guest-boot: guest-initramfs

@@ -20,6 +20,12 @@
  *     land there, and they are compared.  RESULT is the outcome expected:
  *     ok (the default), abort, fault or error.
  *
+ *   pci-dma scanout BDF
+ *     Print the scanout registers of the DMA test device: the range it
+ *     reads by itself from reset on, and its frames by outcome.  Memory
+ *     decoding is turned on; the command register is otherwise left as
+ *     it is.
+ *
  * Output lines start with "PCIDMA: "; the exit status is 0 when the DMA
  * ended as expected, 1 otherwise, 2 on a usage error.
  */
@@ -77,7 +83,8 @@ static int say_errno(const char *what)
  * Wake BDF up (vfio-pci leaves an idle device in D3hot, where its BARs do
  * not decode) and turn on memory decoding and bus mastering.
  */
-static int enable_device(const char *bdf)
+/* Set @bits in the command register of BDF (and keep it powered) */
+static int command_set(const char *bdf, uint16_t bits)
 {
     char path[128];
     uint16_t cmd;
@@ -100,13 +107,18 @@ static int enable_device(const char *bdf)
     if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd)) {
         ret = say_errno("reading the command register");
     } else {
-        cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+        cmd |= bits;
         if (pwrite(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd)) {
             ret = say_errno("writing the command register");
         }
     }
     close(fd);
     return ret;
+}
+
+static int enable_device(const char *bdf)
+{
+    return command_set(bdf, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 }
 
 /* Map BAR 0 of BDF; NULL after an error line. */
@@ -230,6 +242,27 @@ static uint64_t parse_u64(const char *arg)
     return v;
 }
 
+/*
+ * Set @command bits, map BAR 0 of the DMA test device BDF and check its
+ * ID; NULL after an error line.
+ */
+static mmio32 *open_testdev(const char *bdf, uint16_t command, size_t *size)
+{
+    mmio32 *bar;
+
+    if (command_set(bdf, command)) {
+        return NULL;
+    }
+    bar = map_bar0(bdf, size);
+    if (bar && rd(bar, DMA_TESTDEV_ID) != DMA_TESTDEV_MAGIC) {
+        printf("PCIDMA: error: %s is not a DMA test device (ID 0x%x)\n",
+               bdf, rd(bar, DMA_TESTDEV_ID));
+        munmap((void *)bar, *size);
+        return NULL;
+    }
+    return bar;
+}
+
 static int testdev(const char *bdf, const char *iova_arg, const char *expect)
 {
     mmio32 *bar;
@@ -239,16 +272,8 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
     long psz = getauxval(AT_PAGESZ);
     int i, landed = -1, ok;
 
-    if (enable_device(bdf)) {
-        return 1;
-    }
-    bar = map_bar0(bdf, &size);
+    bar = open_testdev(bdf, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, &size);
     if (!bar) {
-        return 1;
-    }
-    if (rd(bar, DMA_TESTDEV_ID) != DMA_TESTDEV_MAGIC) {
-        printf("PCIDMA: error: %s is not a DMA test device (ID 0x%x)\n",
-               bdf, rd(bar, DMA_TESTDEV_ID));
         return 1;
     }
     if (iova_arg) {
@@ -301,11 +326,38 @@ static int testdev(const char *bdf, const char *iova_arg, const char *expect)
     return ok ? 0 : 1;
 }
 
+static int scanout(const char *bdf)
+{
+    mmio32 *bar;
+    size_t size;
+
+    bar = open_testdev(bdf, PCI_COMMAND_MEMORY, &size);
+    if (!bar) {
+        return 1;
+    }
+    if (!(rd(bar, DMA_TESTDEV_CAPS) & DMA_TESTDEV_CAPS_SCANOUT)) {
+        printf("PCIDMA: scanout %s: off (no scanout-size)\n", bdf);
+        return 1;
+    }
+    printf("PCIDMA: scanout %s: iova=0x%08x%08x size=0x%x period=%uus "
+           "ok=%u abort=%u fault=%u error=%u\n", bdf,
+           rd(bar, DMA_TESTDEV_SCANOUT_IOVA_HI),
+           rd(bar, DMA_TESTDEV_SCANOUT_IOVA_LO),
+           rd(bar, DMA_TESTDEV_SCANOUT_SIZE),
+           rd(bar, DMA_TESTDEV_SCANOUT_PERIOD),
+           rd(bar, DMA_TESTDEV_SCANOUT_OK), rd(bar, DMA_TESTDEV_SCANOUT_ABORT),
+           rd(bar, DMA_TESTDEV_SCANOUT_FAULT),
+           rd(bar, DMA_TESTDEV_SCANOUT_ERROR));
+    munmap((void *)bar, size);
+    return 0;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: pci-dma e1000e-tx BDF IOVA\n"
                     "       pci-dma testdev [-e ok|abort|fault|error] "
-                    "BDF [IOVA]\n");
+                    "BDF [IOVA]\n"
+                    "       pci-dma scanout BDF\n");
     return 2;
 }
 
@@ -316,6 +368,9 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc == 4 && strcmp(argv[1], "e1000e-tx") == 0) {
         return e1000e_tx(argv[2], parse_u64(argv[3]));
+    }
+    if (argc == 3 && strcmp(argv[1], "scanout") == 0) {
+        return scanout(argv[2]);
     }
     if (argc >= 3 && strcmp(argv[1], "testdev") == 0) {
         argv += 2;

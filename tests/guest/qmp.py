@@ -4,7 +4,8 @@
 
 Runs COMMAND (no arguments) and prints the "return" value as JSON, and for
 query-smmuv3 one line per stream: "stream SID KIND DEVICE translations=N
-aborts=N faults=N".  COMMAND "hmp:LINE" runs the HMP command LINE and
+aborts=N faults=N" followed by its history, one line per period: "history
+SID KIND start=NS duration=NS translations=N aborts=N faults=N".  COMMAND "hmp:LINE" runs the HMP command LINE and
 prints its output.  Exit status 1 with "error: ..." on failure."""
 import json, socket, sys
 
@@ -41,6 +42,12 @@ def main():
                 print("stream %d %s %s translations=%d aborts=%d faults=%d" % (
                     st["sid"], st["kind"], st.get("id") or st["device"],
                     st["translations"], st["aborts"], st["faults"]))
+                for h in st.get("history", []):
+                    print("history %d %s start=%d duration=%d translations=%d "
+                          "aborts=%d faults=%d" % (
+                              st["sid"], h["kind"], h["start-ns"],
+                              h["duration-ns"], h["translations"],
+                              h["aborts"], h["faults"]))
     elif cmd.startswith("hmp:"):
         print(ret, end="")
     else:

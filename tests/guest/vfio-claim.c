@@ -15,7 +15,13 @@
  * query: the scenarios use it to have the device attempt DMA while its
  * stream is blocked.
  *
+ * With -b, it claims one device through iommufd instead: it opens the
+ * device's VFIO cdev (/dev/vfio/devices/vfioN) and /dev/iommu and binds
+ * them (VFIO_DEVICE_BIND_IOMMUFD, which claims the device's DMA ownership
+ * and blocks it), then closes both.
+ *
  * Usage: vfio-claim [-q] [-x COMMAND] GROUP
+ *        vfio-claim -b CDEV
  * Output lines start with "VFIO: "; exit status 1 after an "error:" line.
  */
 #include <errno.h>
@@ -26,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 static int fail(const char *what)
@@ -48,6 +55,32 @@ static void wait_line(int query, const char *label, char *line, int size)
     }
 }
 
+/* Bind the VFIO device cdev @cdev to a new iommufd, then let it go. */
+static int bind_iommufd(const char *cdev)
+{
+    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+    int dev, iommufd;
+
+    dev = open(cdev, O_RDWR);
+    if (dev < 0) {
+        return fail(cdev);
+    }
+    iommufd = open("/dev/iommu", O_RDWR);
+    if (iommufd < 0) {
+        return fail("open /dev/iommu");
+    }
+    bind.iommufd = iommufd;
+    if (ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
+        return fail("VFIO_DEVICE_BIND_IOMMUFD");
+    }
+    printf("VFIO: bound %s to iommufd (VFIO_DEVICE_BIND_IOMMUFD: DMA "
+           "ownership taken, device ID %u)\n", cdev, bind.out_devid);
+    close(dev);
+    close(iommufd);
+    printf("VFIO: released %s\n", cdev);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int query = 0, opt;
@@ -56,8 +89,11 @@ int main(int argc, char **argv)
     struct vfio_group_status status = { .argsz = sizeof(status) };
     int container, group, ret;
 
-    while ((opt = getopt(argc, argv, "qx:")) != -1) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    while ((opt = getopt(argc, argv, "b:qx:")) != -1) {
         switch (opt) {
+        case 'b':
+            return bind_iommufd(optarg);
         case 'q':
             query = 1;
             break;
@@ -70,11 +106,11 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "usage: vfio-claim [-q] [-x COMMAND] GROUP\n");
+        fprintf(stderr, "usage: vfio-claim [-q] [-x COMMAND] GROUP\n"
+                        "       vfio-claim -b CDEV\n");
         return 2;
     }
     argv += optind - 1;
-    setvbuf(stdout, NULL, _IOLBF, 0);
     snprintf(path, sizeof(path), "/dev/vfio/%s", argv[1]);
 
     container = open("/dev/vfio/vfio", O_RDWR);

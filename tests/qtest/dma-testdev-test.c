@@ -11,6 +11,8 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "hw/pci/pci_ids.h"
 #include "hw/pci/pci_regs.h"
 #include "libqos/generic-pcihost.h"
@@ -476,10 +478,155 @@ static void test_smmuv3_gbpa_abort(void)
     ctx_stop(&c);
 }
 
+/*
+ * Scanout: from reset on, the device reads scanout-size bytes at
+ * scanout-iova every scanout-period-us of virtual time by itself, with
+ * no command and whatever the Bus Master Enable bit, and counts the
+ * frames by outcome.
+ */
+#define SCANOUT_PERIOD_US   1000
+#define SCANOUT_SIZE        0x2000
+
+static void ctx_start_scanout(TestCtx *c, const char *machine, uint64_t iova)
+{
+    g_autofree char *opts =
+        g_strdup_printf(",scanout-iova=0x%" PRIx64 ",scanout-size=0x%x,"
+                        "scanout-period-us=%u", iova, SCANOUT_SIZE,
+                        SCANOUT_PERIOD_US);
+
+    ctx_start(c, machine, opts);
+}
+
+static void assert_scanout(TestCtx *c, uint32_t ok, uint32_t abort,
+                           uint32_t fault, uint32_t error)
+{
+    g_assert_cmpuint(dma_testdev_readl(&c->dev, DMA_TESTDEV_SCANOUT_OK), ==,
+                     ok);
+    g_assert_cmpuint(dma_testdev_readl(&c->dev, DMA_TESTDEV_SCANOUT_ABORT),
+                     ==, abort);
+    g_assert_cmpuint(dma_testdev_readl(&c->dev, DMA_TESTDEV_SCANOUT_FAULT),
+                     ==, fault);
+    g_assert_cmpuint(dma_testdev_readl(&c->dev, DMA_TESTDEV_SCANOUT_ERROR),
+                     ==, error);
+}
+
+/* Let @frames periods of virtual time pass (frames are due at k periods) */
+static void scanout_run(TestCtx *c, unsigned frames)
+{
+    qtest_clock_step(c->qts, frames * SCANOUT_PERIOD_US * 1000LL);
+}
+
+static void test_scanout(void)
+{
+    /* A range the libqos allocator does not hand out: the top of RAM */
+    const uint64_t fb = RAM_END - 0x10000;
+    g_autofree uint8_t *img = g_malloc(SCANOUT_SIZE);
+    TestCtx c;
+
+    ctx_start_scanout(&c, "virt", fb);
+    g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_CAPS) &
+                    DMA_TESTDEV_CAPS_SCANOUT, ==, DMA_TESTDEV_CAPS_SCANOUT);
+    g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_SCANOUT_IOVA_LO),
+                    ==, (uint32_t)fb);
+    g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_SCANOUT_IOVA_HI),
+                    ==, fb >> 32);
+    g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_SCANOUT_SIZE), ==,
+                    SCANOUT_SIZE);
+    g_assert_cmpuint(dma_testdev_readl(&c.dev, DMA_TESTDEV_SCANOUT_PERIOD),
+                     ==, SCANOUT_PERIOD_US);
+    /* No frame before the first period has passed */
+    assert_scanout(&c, 0, 0, 0, 0);
+
+    dma_testdev_pattern(img, SCANOUT_SIZE, 0xf00d);
+    qtest_memwrite(c.qts, fb, img, SCANOUT_SIZE);
+    scanout_run(&c, 5);
+    assert_scanout(&c, 5, 0, 0, 0);
+    /* The frame read what memory holds */
+    g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_SCANOUT_CSUM), ==,
+                    dma_testdev_checksum(img, SCANOUT_SIZE));
+
+    /* Bus mastering off: a device left running by firmware goes on */
+    qpci_config_writew(c.dev.pdev, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    scanout_run(&c, 3);
+    assert_scanout(&c, 8, 0, 0, 0);
+    ctx_stop(&c);
+
+    /* Without the properties there is no scanout */
+    ctx_start(&c, "virt", "");
+    g_assert_cmphex(dma_testdev_readl(&c.dev, DMA_TESTDEV_CAPS) &
+                    DMA_TESTDEV_CAPS_SCANOUT, ==, 0);
+    scanout_run(&c, 5);
+    assert_scanout(&c, 0, 0, 0, 0);
+    ctx_stop(&c);
+}
+
+/* The device stream's periods in query-smmuv3, as "kind:aborts" words */
+static char *smmuv3_history(TestCtx *c)
+{
+    QDict *rsp = qtest_qmp(c->qts, "{ 'execute': 'query-smmuv3' }");
+    QList *smmus = qdict_get_qlist(rsp, "return");
+    QDict *smmu = qobject_to(QDict, qlist_peek(smmus));
+    QDict *stream = NULL;
+    GString *out = g_string_new("");
+    QListEntry *e;
+
+    /* The device's stream: its StreamID is its requester ID */
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(smmu, "streams"), e) {
+        QDict *st = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (qdict_get_int(st, "sid") == DEV_DEVFN) {
+            stream = st;
+        }
+    }
+    g_assert(stream);
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(stream, "history"), e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        g_string_append_printf(out, "%s%s:%s", out->len ? " " : "",
+                               qdict_get_str(p, "kind"),
+                               qdict_get_int(p, "aborts") ? "aborts" : "-");
+    }
+    qobject_unref(rsp);
+    return g_string_free(out, false);
+}
+
+/*
+ * Behind the SMMUv3 the frames follow what the SMMU does: through while
+ * GBPA bypasses, aborted while GBPA aborts, and query-smmuv3's history
+ * shows the same two periods.
+ */
+static void test_scanout_smmuv3(void)
+{
+    const uint64_t fb = RAM_END - 0x10000;
+    g_autofree char *history = NULL;
+    TestCtx c;
+
+    ctx_start_scanout(&c, "virt,iommu=smmuv3", fb);
+    scanout_run(&c, 4);
+    assert_scanout(&c, 4, 0, 0, 0);
+
+    qtest_writel(c.qts, VIRT_SMMU_BASE + SMMU_GBPA,
+                 SMMU_GBPA_UPDATE | SMMU_GBPA_ABORT);
+    scanout_run(&c, 3);
+    assert_scanout(&c, 4, 3, 0, 0);
+
+    qtest_writel(c.qts, VIRT_SMMU_BASE + SMMU_GBPA, SMMU_GBPA_UPDATE);
+    scanout_run(&c, 2);
+    assert_scanout(&c, 6, 3, 0, 0);
+
+    history = smmuv3_history(&c);
+    g_assert_cmpstr(history, ==,
+                    "gbpa-bypass:- gbpa-abort:aborts gbpa-bypass:-");
+    ctx_stop(&c);
+}
+
 static void test_bad_property(void)
 {
     static const char *const bad[] = {
         "max-len=3", "max-len=0x800", "max-len=0x1000001", "max-len=0x1002",
+        "scanout-size=0x1002", "scanout-size=0x1000004",
+        "scanout-size=0x1000,scanout-iova=0xfffffffffffff800",
+        "scanout-size=0x1000,scanout-period-us=999",
     };
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
 
@@ -487,6 +634,8 @@ static void test_bad_property(void)
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         g_autofree char *dev = g_strdup_printf("dma-testdev,bus=pcie.0,%s",
                                                bad[i]);
+        /* The message names the property: "max-len", "scanout-..." */
+        g_autofree char *name = g_strndup(bad[i], strcspn(bad[i], "-"));
         /* timeout(1) ends QEMU if it wrongly accepts the value */
         const char *argv[] = {
             "timeout", "20", qemu, "-M", "virt", "-accel", "qtest",
@@ -506,7 +655,7 @@ static void test_bad_property(void)
         /* One line, naming the property */
         g_assert(g_str_has_suffix(err, "\n"));
         g_assert(strchr(err, '\n') == err + strlen(err) - 1);
-        g_assert(strstr(err, "max-len"));
+        g_assert(strstr(err, name));
     }
 }
 
@@ -525,6 +674,8 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-testdev/counters", test_counters);
     qtest_add_func("/dma-testdev/smmuv3-bypass", test_smmuv3_bypass);
     qtest_add_func("/dma-testdev/smmuv3-gbpa-abort", test_smmuv3_gbpa_abort);
+    qtest_add_func("/dma-testdev/scanout", test_scanout);
+    qtest_add_func("/dma-testdev/scanout-smmuv3", test_scanout_smmuv3);
     qtest_add_func("/dma-testdev/bad-property", test_bad_property);
 
     return g_test_run();

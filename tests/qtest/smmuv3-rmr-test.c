@@ -236,6 +236,212 @@ static void test_iort_without_rmr(void)
     qtest_quit(qts);
 }
 
+/*
+ * The device tree, as the guest finds it: without -kernel, virt loads it
+ * at the start of RAM.  A flattened tree (devicetree.org spec, chapter
+ * 5) is walked here into "path/property" -> value.
+ */
+#define VIRT_RAM_BASE       0x40000000ULL
+#define FDT_MAGIC           0xd00dfeed
+#define FDT_BEGIN_NODE      1
+#define FDT_END_NODE        2
+#define FDT_PROP            3
+#define FDT_NOP             4
+#define FDT_END             9
+#define PCIE_NODE           "/pcie@10000000"
+
+static GHashTable *dt_props(QTestState *qts)
+{
+    GHashTable *props = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify)g_bytes_unref);
+    g_autoptr(GString) path = g_string_new("");
+    g_autofree uint8_t *fdt = NULL;
+    uint32_t hdr[10], size, off, strings;
+    int i;
+
+    qtest_memread(qts, VIRT_RAM_BASE, hdr, sizeof(hdr));
+    for (i = 0; i < ARRAY_SIZE(hdr); i++) {
+        hdr[i] = be32_to_cpu(hdr[i]);
+    }
+    g_assert_cmphex(hdr[0], ==, FDT_MAGIC);
+    size = hdr[1];
+    g_assert_cmpuint(size, <=, 2 * 1024 * 1024);
+    fdt = g_malloc(size);
+    qtest_memread(qts, VIRT_RAM_BASE, fdt, size);
+    off = hdr[2];           /* off_dt_struct */
+    strings = hdr[3];       /* off_dt_strings */
+
+    for (;;) {
+        uint32_t tok = ldl_be_p(fdt + off);
+
+        off += 4;
+        if (tok == FDT_BEGIN_NODE) {
+            const char *name = (const char *)fdt + off;
+
+            if (*name || path->len) {
+                g_string_append_printf(path, "/%s", name);
+            }
+            off += ROUND_UP(strlen(name) + 1, 4);
+        } else if (tok == FDT_END_NODE) {
+            char *slash = strrchr(path->str, '/');
+
+            g_string_truncate(path, slash ? slash - path->str : 0);
+        } else if (tok == FDT_PROP) {
+            uint32_t len = ldl_be_p(fdt + off);
+            const char *name = (const char *)fdt + strings +
+                               ldl_be_p(fdt + off + 4);
+
+            g_hash_table_insert(props,
+                                g_strdup_printf("%s:%s", path->str, name),
+                                g_bytes_new(fdt + off + 8, len));
+            off += 8 + ROUND_UP(len, 4);
+        } else if (tok == FDT_NOP) {
+            continue;
+        } else {
+            g_assert_cmpuint(tok, ==, FDT_END);
+            break;
+        }
+        g_assert_cmpuint(off, <, size);
+    }
+    return props;
+}
+
+/* Property @prop of node @node as big-endian cells; NULL when absent */
+static GArray *dt_cells(GHashTable *props, const char *node, const char *prop)
+{
+    g_autofree char *key = g_strdup_printf("%s:%s", node, prop);
+    GBytes *b = g_hash_table_lookup(props, key);
+    const uint8_t *p;
+    GArray *cells;
+    gsize len, i;
+
+    if (!b) {
+        return NULL;
+    }
+    p = g_bytes_get_data(b, &len);
+    g_assert_cmpuint(len % 4, ==, 0);
+    cells = g_array_new(false, false, sizeof(uint32_t));
+    for (i = 0; i < len; i += 4) {
+        uint32_t v = ldl_be_p(p + i);
+
+        g_array_append_val(cells, v);
+    }
+    return cells;
+}
+
+static void assert_cells(GArray *cells, const uint32_t *want, guint n)
+{
+    guint i;
+
+    g_assert_nonnull(cells);
+    g_assert_cmpuint(cells->len, ==, n);
+    for (i = 0; i < n; i++) {
+        g_assert_cmphex(g_array_index(cells, uint32_t, i), ==, want[i]);
+    }
+    g_array_free(cells, true);
+}
+
+static uint32_t dt_phandle(GHashTable *props, const char *node)
+{
+    GArray *cells = dt_cells(props, node, "phandle");
+    uint32_t ph;
+
+    g_assert_nonnull(cells);
+    g_assert_cmpuint(cells->len, ==, 1);
+    ph = g_array_index(cells, uint32_t, 0);
+    g_array_free(cells, true);
+    return ph;
+}
+
+/*
+ * The device tree form: a reserved-memory child whose reg is the range
+ * and whose iommu-addresses maps it 1:1 for the endpoint's DT node (PCI
+ * bus cells: three address cells, two size cells), and the endpoint's
+ * node under the host bridge, with reg naming 00:04.0 and memory-region
+ * pointing back.  Raw StreamIDs have no device tree form.
+ */
+static void test_dt_nodes(void)
+{
+    QTestState *qts = qtest_initf("%s"
+        "-object rmr,id=fb,device=fb0,base=0x%llx,size=0x%llx "
+        "-object rmr,id=raw,sid=%d,base=0x%llx,size=0x%llx",
+        virt_args, FB_BASE, FB_SIZE, RAW_SID, RAW_BASE, RAW_SIZE);
+    g_autoptr(GHashTable) props = dt_props(qts);
+    const char *ep = PCIE_NODE "/dev@4";
+    g_autofree char *rmr = g_strdup_printf("/reserved-memory/rmr@%llx",
+                                           FB_BASE);
+    g_autofree char *raw = g_strdup_printf("/reserved-memory/rmr@%llx",
+                                           RAW_BASE);
+    uint32_t ep_ph, rmr_ph;
+
+    assert_cells(dt_cells(props, "/reserved-memory", "#address-cells"),
+                 (uint32_t[]) { 2 }, 1);
+    assert_cells(dt_cells(props, "/reserved-memory", "#size-cells"),
+                 (uint32_t[]) { 2 }, 1);
+    assert_cells(dt_cells(props, "/reserved-memory", "ranges"), NULL, 0);
+
+    ep_ph = dt_phandle(props, ep);
+    rmr_ph = dt_phandle(props, rmr);
+    assert_cells(dt_cells(props, ep, "reg"),
+                 (uint32_t[]) { DEV_SID << 8, 0, 0, 0, 0 }, 5);
+    assert_cells(dt_cells(props, ep, "memory-region"),
+                 (uint32_t[]) { rmr_ph }, 1);
+    assert_cells(dt_cells(props, rmr, "reg"),
+                 (uint32_t[]) { FB_BASE >> 32, (uint32_t)FB_BASE,
+                                FB_SIZE >> 32, (uint32_t)FB_SIZE }, 4);
+    assert_cells(dt_cells(props, rmr, "iommu-addresses"),
+                 (uint32_t[]) { ep_ph, 0, FB_BASE >> 32, (uint32_t)FB_BASE,
+                                FB_SIZE >> 32, (uint32_t)FB_SIZE }, 6);
+    g_assert_null(dt_cells(props, raw, "reg"));
+    qtest_quit(qts);
+}
+
+/* Without rmr objects there is no reserved memory and no endpoint node */
+static void test_dt_without_rmr(void)
+{
+    QTestState *qts = qtest_initf("%s", virt_args);
+    g_autoptr(GHashTable) props = dt_props(qts);
+
+    g_assert_nonnull(dt_cells(props, PCIE_NODE, "reg"));
+    g_assert_null(dt_cells(props, "/reserved-memory", "ranges"));
+    g_assert_null(dt_cells(props, PCIE_NODE "/dev@4", "reg"));
+    qtest_quit(qts);
+}
+
+/*
+ * The host bridge _DSM (PCI Firmware Specification, 4.6.5): with rmr
+ * objects, function 5 returns 0, "keep the firmware's bus numbers", in
+ * AML If (LEqual (Arg2, 5)) { Return (Zero) }.
+ */
+static const uint8_t dsm_func5[] = { 0x93, 0x6a, 0x0a, 0x05, 0xa4, 0x00 };
+
+static bool dsdt_has_dsm_func5(QTestState *qts)
+{
+    uint32_t len, i;
+    g_autofree uint8_t *dsdt = acpi_get_table(qts, "DSDT", &len);
+
+    for (i = 0; i + sizeof(dsm_func5) <= len; i++) {
+        if (!memcmp(dsdt + i, dsm_func5, sizeof(dsm_func5))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void test_dsdt_preserve_config(void)
+{
+    QTestState *qts = qtest_initf("%s"
+        "-object rmr,id=fb,device=fb0,base=0x%llx,size=0x%llx",
+        virt_args, FB_BASE, FB_SIZE);
+
+    g_assert_true(dsdt_has_dsm_func5(qts));
+    qtest_quit(qts);
+
+    qts = qtest_initf("%s", virt_args);
+    g_assert_false(dsdt_has_dsm_func5(qts));
+    qtest_quit(qts);
+}
+
 typedef struct BadCase {
     const char *name;
     const char *args;
@@ -262,8 +468,8 @@ static const BadCase bad_cases[] = {
       "StreamIDs (SIDSIZE)", 1 },
     { "overlap", "-object rmr,id=a,device=fb0,base=0x40000000,size=0x20000 "
       "-object rmr,id=b,sid=0x20,base=0x40010000,size=0x10000",
-      "rmr 'b' and rmr 'a' overlap for stream 0x20: 0x40010000+0x10000 and "
-      "0x40000000+0x20000", 1 },
+      "rmr 'a' and rmr 'b' overlap for stream 0x20: 0x40000000+0x20000 and "
+      "0x40010000+0x10000", 1 },
     { "device-and-sid",
       "-object rmr,id=r,device=fb0,sid=1,base=0x40000000,size=0x10000",
       "rmr 'r': give either device= or sid= (with iommu=), not both", 1 },
@@ -304,6 +510,10 @@ int main(int argc, char **argv)
 
     qtest_add_func("/arm/smmuv3/rmr/iort/nodes", test_iort_rmr_nodes);
     qtest_add_func("/arm/smmuv3/rmr/iort/none", test_iort_without_rmr);
+    qtest_add_func("/arm/smmuv3/rmr/dsdt/preserve-config",
+                   test_dsdt_preserve_config);
+    qtest_add_func("/arm/smmuv3/rmr/dt/nodes", test_dt_nodes);
+    qtest_add_func("/arm/smmuv3/rmr/dt/none", test_dt_without_rmr);
     for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
         g_autofree char *path = g_strdup_printf("/arm/smmuv3/rmr/bad/%s",
                                                 bad_cases[i].name);

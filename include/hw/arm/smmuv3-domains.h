@@ -61,11 +61,29 @@ int smmuv3_domains_get_attr(IOMMUMemoryRegion *iommu,
  * per-stream state.
  */
 
+/*
+ * SMMUv3StreamPeriod - a stretch of time with one domain kind in force:
+ * when it began (QEMU_CLOCK_VIRTUAL) and the stream's counters then.
+ */
+typedef struct SMMUv3StreamPeriod {
+    uint32_t kind;
+    int64_t start_ns;
+    uint64_t translations;
+    uint64_t aborts;
+    uint64_t faults;
+} SMMUv3StreamPeriod;
+
+/* How many of a stream's most recent periods query-smmuv3 shows */
+#define SMMUV3_STREAM_HISTORY   8
+
 /* SMMUv3StreamDomain - the configuration in force for one stream */
 typedef struct SMMUv3StreamDomain {
     uint32_t kind;      /* SMMUv3DomainKind */
     int32_t asid;       /* stage-1 ASID, -1 when there is no stage 1 */
     int32_t vmid;       /* stage-2 VMID, -1 when there is no stage 2 */
+    /* The kinds in force so far: a ring of the latest periods */
+    SMMUv3StreamPeriod history[SMMUV3_STREAM_HISTORY];
+    uint32_t nb_periods;    /* periods since the stream appeared */
 } SMMUv3StreamDomain;
 
 struct SMMUTransCfg;

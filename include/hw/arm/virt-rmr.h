@@ -54,4 +54,13 @@ int virt_rmr_count(void);
 void virt_rmr_build_iort_nodes(GArray *table_data, hwaddr smmu_base,
                                uint32_t smmu_offset, uint32_t *id);
 
+/*
+ * virt_rmr_add_fdt_nodes: describe the rmr objects of devices on pcie.0 in
+ * the machine's device tree: reserved-memory children with reg and
+ * iommu-addresses, and DT nodes of the endpoints with memory-region.
+ * Warns about what a device-tree guest cannot see.
+ */
+struct VirtMachineState;
+void virt_rmr_add_fdt_nodes(struct VirtMachineState *vms);
+
 #endif

@@ -46,9 +46,20 @@
 #define DMA_TESTDEV_COUNT_FAULT     0x48
 #define DMA_TESTDEV_COUNT_ERROR     0x4c
 #define DMA_TESTDEV_MAX_LEN         0x50  /* RO: the max-len property */
+/* Scanout: a periodic read the device starts by itself at reset */
+#define DMA_TESTDEV_SCANOUT_IOVA_LO 0x60  /* RO: the scanout-iova property */
+#define DMA_TESTDEV_SCANOUT_IOVA_HI 0x64
+#define DMA_TESTDEV_SCANOUT_SIZE    0x68  /* RO: scanout-size, 0: no scanout */
+#define DMA_TESTDEV_SCANOUT_PERIOD  0x6c  /* RO: scanout-period-us */
+#define DMA_TESTDEV_SCANOUT_OK      0x70  /* RO: frames per outcome */
+#define DMA_TESTDEV_SCANOUT_ABORT   0x74
+#define DMA_TESTDEV_SCANOUT_FAULT   0x78
+#define DMA_TESTDEV_SCANOUT_ERROR   0x7c
+#define DMA_TESTDEV_SCANOUT_CSUM    0x80  /* RO: sum of the last good frame */
 
 /* CAPS */
 #define DMA_TESTDEV_CAPS_PASID      (1u << 0)  /* PASID-tagged DMA */
+#define DMA_TESTDEV_CAPS_SCANOUT    (1u << 1)  /* the scanout runs */
 
 /* PASID register */
 #define DMA_TESTDEV_PASID_MASK      0x000fffffu  /* PASID, bits 19:0 */
