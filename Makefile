@@ -89,7 +89,7 @@ check-fresh:
 # The real-guest demo (tests/guest/demo); KERNEL= and INITRD= for your own.
 # QEMU builds while the guest packages download (make -j2).
 demo:
-	@$(MAKE) --no-print-directory -j2 qemu demo-initramfs
+	@$(MAKE) --no-print-directory -j2 qemu demo-initramfs guest-firmware
 	@TOP=$(TOP) BUILD=$(BUILD) CACHE=$(CACHE) QEMU=$(QEMU) $(TOP)/tests/guest/demo $(KERNEL) $(INITRD)
 
 demo-initramfs: deps
