@@ -147,6 +147,7 @@ static void smmuv3_introspect_set(SMMUv3State *s, SMMUDevice *sdev,
     cur->kind = d.kind;
     cur->asid = d.asid;
     cur->vmid = d.vmid;
+    smmuv3_map_sync(sdev);
 }
 
 void smmuv3_introspect_note(SMMUDevice *sdev, SMMUTransCfg *cfg)

@@ -9,8 +9,13 @@
  *   - have the device write a pattern into the inner machine's RAM (no
  *     vIOMMU: the IOAS maps the inner RAM at its GPAs, identity for the
  *     inner guest) and read the bytes back through qtest.
- * This is the harness for running QEMU's own vSMMU on iommufd nesting
- * later: the inner QEMU's extra options come from the command line.
+ * The inner QEMU's extra options come from the command line.  With an
+ * SMMUv3 in the inner machine (-M virt,iommu=smmuv3) it then programs
+ * that SMMU as a guest driver would and checks, DMA by DMA, what the
+ * emulated SMMU does for an assigned device (hw/arm/smmuv3-vfio.c): an
+ * abort STE, V=0 and GBPA abort block it, a bypass STE and GBPA bypass
+ * map the inner RAM 1:1, and a stage-1 STE blocks it with a C_BAD_STE
+ * event for its StreamID in the inner event queue.
  *
  * Usage: qtest-smoke BDF [INNER-QEMU-OPTION...]
  *   QEMU: $INNER_QEMU or /usr/bin/qemu-system-aarch64.
@@ -44,6 +49,40 @@
 #define DMA_GPA         (RAM_BASE + 0x100000)
 #define DMA_LEN         256
 #define SEED            0x51a70000u
+
+/* The inner SMMUv3 (virt's, IHI 0070 chapter 6) and its tables */
+#define SMMU_BASE       UINT64_C(0x09050000)
+#define SMMU_IDR0       0x00
+#define SMMU_CR0        0x20
+#define SMMU_CR0ACK     0x24
+#define SMMU_GBPA       0x44
+#define SMMU_STRTAB_BASE        0x80
+#define SMMU_STRTAB_BASE_CFG    0x88
+#define SMMU_CMDQ_BASE  0x90
+#define SMMU_CMDQ_PROD  0x98
+#define SMMU_CMDQ_CONS  0x9c
+#define SMMU_EVTQ_BASE  0xa0
+#define SMMU_EVTQ_PROD  0x100a8
+#define SMMU_EVTQ_CONS  0x100ac
+#define CR0_SMMUEN      (1u << 0)
+#define CR0_EVTQEN      (1u << 2)
+#define CR0_CMDQEN      (1u << 3)
+#define GBPA_UPDATE     (1u << 31)
+#define GBPA_ABORT      (1u << 20)
+#define QLOG2           4               /* 16 entries a queue */
+#define STRTAB          (RAM_BASE + 0x200000)   /* 32 STEs, linear */
+#define CMDQ            (RAM_BASE + 0x210000)
+#define EVTQ            (RAM_BASE + 0x220000)
+#define CD              (RAM_BASE + 0x230000)
+#define TTB0            (RAM_BASE + 0x240000)
+#define DEV_SID         (DEV_SLOT << 3)         /* 00:02.0 */
+#define STE_V           1
+#define STE_CFG_ABORT   (0 << 1)
+#define STE_CFG_BYPASS  (4 << 1)
+#define STE_CFG_S1      (5 << 1)
+#define CMD_CFGI_STE    0x03
+#define CMD_SYNC        0x46
+#define EVT_C_BAD_STE   0x04
 
 static FILE *qin, *qout;
 static pid_t qpid;
@@ -100,6 +139,184 @@ static void writel(uint64_t addr, uint32_t val)
 static void writew(uint64_t addr, uint16_t val)
 {
     qtest(NULL, 0, "writew 0x%" PRIx64 " 0x%x", addr, val);
+}
+
+static void writeq(uint64_t addr, uint64_t val)
+{
+    qtest(NULL, 0, "writeq 0x%" PRIx64 " 0x%" PRIx64, addr, val);
+}
+
+static uint64_t readq(uint64_t addr)
+{
+    char r[64];
+    unsigned long long val;
+
+    if (qtest(r, sizeof(r), "readq 0x%" PRIx64, addr) < 0 ||
+        sscanf(r, "%llx", &val) != 1) {
+        return ~0ULL;
+    }
+    return val;
+}
+
+/*
+ * Have the device write DMA_LEN bytes of the pattern @seed at inner GPA
+ * @gpa; return 1 when they all landed (and RESULT is ok), 0 when none of
+ * them did (*result says how the device saw it), -1 for anything else.
+ */
+static int dma_at(uint64_t bar0, uint64_t gpa, uint32_t seed,
+                  uint32_t *result)
+{
+    char r[2 * DMA_LEN + 16];
+    int k, same = 0, fill = 0;
+
+    qtest(NULL, 0, "memset 0x%" PRIx64 " 0x%x 0xee", gpa, DMA_LEN);
+    writel(bar0 + DMA_TESTDEV_IOVA_LO, (uint32_t)gpa);
+    writel(bar0 + DMA_TESTDEV_IOVA_HI, (uint32_t)(gpa >> 32));
+    writel(bar0 + DMA_TESTDEV_LEN, DMA_LEN);
+    writel(bar0 + DMA_TESTDEV_PATTERN, seed);
+    writel(bar0 + DMA_TESTDEV_CMD, 0x3);         /* RUN | WRITE */
+    *result = readl(bar0 + DMA_TESTDEV_RESULT);
+    if (qtest(r, sizeof(r), "read 0x%" PRIx64 " 0x%x", gpa, DMA_LEN) < 0 ||
+        strncmp(r, "0x", 2) != 0) {
+        return -1;
+    }
+    for (k = 0; k < DMA_LEN; k++) {
+        uint32_t word = dma_testdev_pattern_word(seed, k / 4);
+        unsigned byte = (word >> (8 * (k % 4))) & 0xff, got;
+
+        if (sscanf(r + 2 + 2 * k, "%2x", &got) != 1) {
+            return -1;
+        }
+        same += got == byte;
+        fill += got == 0xee;
+    }
+    if (same == DMA_LEN && *result == 1) {
+        return 1;
+    }
+    return fill == DMA_LEN && *result != 1 ? 0 : -1;
+}
+
+/* One DMA, and a check that it landed (@want 1) or was blocked (0) */
+static void dma_check(const char *name, uint64_t bar0, int want,
+                      const char *what)
+{
+    static uint32_t n;
+    uint64_t gpa = RAM_BASE + 0x300000 + (uint64_t)(n % 64) * 0x1000;
+    uint32_t result;
+    int got = dma_at(bar0, gpa, SEED + (++n << 8), &result);
+
+    printf("QTEST: %s: DMA to inner GPA 0x%" PRIx64 ": result %u, %s\n",
+           name, gpa, result, got == 1 ? "landed" : got == 0 ?
+           "blocked (memory untouched)" : "partly landed");
+    check(name, got == want, "%s: the DMA %s (device result %u)", what,
+          got == 1 ? "landed" : got == 0 ? "was blocked" : "partly landed",
+          result);
+}
+
+static uint32_t cmdq_prod;
+
+/* Queue CFGI_STE(@sid) and CMD_SYNC and let the SMMU consume them */
+static void smmu_cfgi_ste(uint32_t sid)
+{
+    uint64_t cmds[2][2] = {
+        { CMD_CFGI_STE | ((uint64_t)sid << 32), 1 },    /* leaf */
+        { CMD_SYNC, 0 },
+    };
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        uint64_t slot = CMDQ + (cmdq_prod & ((1 << QLOG2) - 1)) * 16;
+
+        writeq(slot, cmds[i][0]);
+        writeq(slot + 8, cmds[i][1]);
+        cmdq_prod = (cmdq_prod + 1) & ((2 << QLOG2) - 1);
+    }
+    writel(SMMU_BASE + SMMU_CMDQ_PROD, cmdq_prod);
+}
+
+static void smmu_ste(uint32_t sid, uint64_t word0)
+{
+    uint64_t ste = STRTAB + sid * 64;
+    int i;
+
+    for (i = 1; i < 8; i++) {
+        writeq(ste + 8 * i, 0);
+    }
+    writeq(ste, word0);
+}
+
+static void smmu_gbpa(uint32_t gbpa)
+{
+    writel(SMMU_BASE + SMMU_GBPA, GBPA_UPDATE | gbpa);
+}
+
+/* The emulated SMMU with the assigned device behind it, step by step */
+static void smmu_steps(uint64_t bar0)
+{
+    uint32_t prod, ack;
+    uint64_t evt;
+
+    /* GBPA bypass while the SMMU is off: the inner RAM 1:1 */
+    dma_check("gbpa-bypass", bar0, 1, "SMMUEN=0, GBPA bypass");
+    smmu_gbpa(GBPA_ABORT);
+    dma_check("gbpa-abort", bar0, 0, "SMMUEN=0, GBPA abort");
+    smmu_gbpa(0);
+    dma_check("gbpa-bypass-again", bar0, 1, "GBPA back to bypass");
+
+    /* Tables and queues, an abort STE for the device, then SMMUEN */
+    qtest(NULL, 0, "memset 0x%" PRIx64 " 0x800 0", STRTAB);
+    smmu_ste(DEV_SID, STE_V | STE_CFG_ABORT);
+    writeq(SMMU_BASE + SMMU_STRTAB_BASE, STRTAB);
+    writel(SMMU_BASE + SMMU_STRTAB_BASE_CFG, 5);     /* linear, 32 STEs */
+    writeq(SMMU_BASE + SMMU_CMDQ_BASE, CMDQ | QLOG2);
+    writel(SMMU_BASE + SMMU_CMDQ_PROD, 0);
+    writel(SMMU_BASE + SMMU_CMDQ_CONS, 0);
+    writeq(SMMU_BASE + SMMU_EVTQ_BASE, EVTQ | QLOG2);
+    writel(SMMU_BASE + SMMU_EVTQ_PROD, 0);
+    writel(SMMU_BASE + SMMU_EVTQ_CONS, 0);
+    writel(SMMU_BASE + SMMU_CR0, CR0_SMMUEN | CR0_EVTQEN | CR0_CMDQEN);
+    ack = readl(SMMU_BASE + SMMU_CR0ACK);
+    printf("QTEST: inner SMMU enabled: CR0ACK 0x%x\n", ack);
+    dma_check("ste-abort", bar0, 0, "abort STE");
+
+    smmu_ste(DEV_SID, STE_V | STE_CFG_BYPASS);
+    smmu_cfgi_ste(DEV_SID);
+    dma_check("ste-bypass", bar0, 1, "bypass STE (CFGI_STE)");
+
+    smmu_ste(DEV_SID, 0);
+    smmu_cfgi_ste(DEV_SID);
+    dma_check("ste-invalid", bar0, 0, "STE with V=0");
+
+    /* A valid stage-1 STE and CD: refused with C_BAD_STE, blocked */
+    writeq(CD, 25 | (1 << 8) | (1 << 10) | (3 << 12) | (1u << 30) |
+           (1ull << 31) | (2ull << 32) | (1ull << 41) | (1ull << 45) |
+           (1ull << 46) | (1ull << 47) | (1ull << 48));
+    writeq(CD + 8, TTB0);
+    writeq(CD + 16, 0);
+    writeq(CD + 24, 0xff);
+    smmu_ste(DEV_SID, STE_V | STE_CFG_S1 | CD);
+    smmu_cfgi_ste(DEV_SID);
+    prod = readl(SMMU_BASE + SMMU_EVTQ_PROD);
+    evt = prod ? readq(EVTQ + ((prod - 1) & ((1 << QLOG2) - 1)) * 32) : 0;
+    printf("QTEST: stage-1 STE: EVTQ_PROD %u, last event 0x%016" PRIx64
+           "\n", prod, evt);
+    check("ste-s1-event", (evt & 0xff) == EVT_C_BAD_STE &&
+          (evt >> 32) == DEV_SID, "stage-1 STE: event type 0x%x for "
+          "StreamID 0x%x in the inner event queue (expected C_BAD_STE "
+          "0x%x for 0x%x)", (unsigned)(evt & 0xff), (unsigned)(evt >> 32),
+          EVT_C_BAD_STE, DEV_SID);
+    dma_check("ste-s1", bar0, 0, "stage-1 STE");
+
+    smmu_ste(DEV_SID, STE_V | STE_CFG_BYPASS);
+    smmu_cfgi_ste(DEV_SID);
+    dma_check("ste-bypass-again", bar0, 1, "bypass STE again");
+
+    /* SMMUEN=0 again: GBPA decides */
+    writel(SMMU_BASE + SMMU_CR0, 0);
+    smmu_gbpa(GBPA_ABORT);
+    dma_check("disabled-gbpa-abort", bar0, 0, "SMMUEN=0, GBPA abort");
+    smmu_gbpa(0);
+    dma_check("disabled-gbpa-bypass", bar0, 1, "SMMUEN=0, GBPA bypass");
 }
 
 /* Start the inner QEMU connected to a socket we listen on. */
@@ -200,8 +417,7 @@ int main(int argc, char **argv)
 {
     uint64_t ecam, cfg, bar0;
     uint32_t id, class, result;
-    char r[2 * DMA_LEN + 16];
-    int k, match;
+    int match;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2 || argv[1][0] == '-') {
@@ -235,30 +451,19 @@ int main(int argc, char **argv)
           "ID register through BAR 0 at 0x%" PRIx64
           ": 0x%08x (expected 0x%08x)", bar0, id, DMA_TESTDEV_MAGIC);
 
-    qtest(NULL, 0, "memset 0x%" PRIx64 " 0x%x 0xee", DMA_GPA, DMA_LEN);
-    writel(bar0 + DMA_TESTDEV_IOVA_LO, (uint32_t)DMA_GPA);
-    writel(bar0 + DMA_TESTDEV_IOVA_HI, (uint32_t)(DMA_GPA >> 32));
-    writel(bar0 + DMA_TESTDEV_LEN, DMA_LEN);
-    writel(bar0 + DMA_TESTDEV_PATTERN, SEED);
-    writel(bar0 + DMA_TESTDEV_CMD, 0x3);         /* RUN | WRITE */
-    result = readl(bar0 + DMA_TESTDEV_RESULT);
-    match = qtest(r, sizeof(r), "read 0x%" PRIx64 " 0x%x", DMA_GPA,
-                  DMA_LEN) == 0 && strncmp(r, "0x", 2) == 0;
-    for (k = 0; match && k < DMA_LEN; k++) {
-        uint32_t word = dma_testdev_pattern_word(SEED, k / 4);
-        unsigned byte = (word >> (8 * (k % 4))) & 0xff, got;
-
-        if (sscanf(r + 2 + 2 * k, "%2x", &got) != 1 || got != byte) {
-            match = 0;
-        }
-    }
+    match = dma_at(bar0, DMA_GPA, SEED, &result) == 1;
     printf("QTEST: DMA of %d bytes to inner GPA 0x%" PRIx64 ": result %u, "
            "the pattern %s in the inner RAM\n", DMA_LEN, DMA_GPA, result,
            match ? "is" : "is NOT");
-    check("identity-dma", result == 1 && match,
+    check("identity-dma", match,
           "the device wrote %d bytes at inner GPA 0x%" PRIx64 ": result %u "
           "(1 = ok), bytes %s", DMA_LEN, DMA_GPA, result,
           match ? "read back through qtest" : "missing");
+    if (readl(SMMU_BASE + SMMU_IDR0) != 0) {
+        printf("QTEST: the inner machine has an SMMUv3: blocking and "
+               "identity for the assigned device\n");
+        smmu_steps(bar0);
+    }
     stop_qemu();
     printf("QTEST: %d check(s) failed\n", guest_check_failures);
     return guest_check_failures ? 1 : 0;

@@ -84,6 +84,10 @@ typedef struct SMMUv3StreamDomain {
     /* The kinds in force so far: a ring of the latest periods */
     SMMUv3StreamPeriod history[SMMUV3_STREAM_HISTORY];
     uint32_t nb_periods;    /* periods since the stream appeared */
+    /* Streams with a MAP notifier (hw/arm/smmuv3-vfio.c) */
+    bool map_notified;
+    GArray *identity;       /* RAM mapped 1:1 for them, or NULL */
+    uint32_t refused_kind;  /* translating kind already reported */
 } SMMUv3StreamDomain;
 
 struct SMMUTransCfg;
@@ -113,6 +117,20 @@ void smmuv3_introspect_refresh(struct SMMUv3State *s, uint32_t start,
                                uint32_t end);
 /* Same for every stream; takes the mutex (CR0, GBPA, reset, migration). */
 void smmuv3_introspect_refresh_all(struct SMMUv3State *s);
+
+/*
+ * Streams whose DMA the host performs (hw/arm/smmuv3-vfio.c): identity
+ * mappings for bypass, nothing for abort, an event for translating STEs.
+ */
+
+/* IOMMUMemoryRegionClass::notify_flag_changed for MAP notifiers */
+int smmuv3_map_notify_flag_changed(struct SMMUDevice *sdev,
+                                   IOMMUNotifierFlag old,
+                                   IOMMUNotifierFlag new, Error **errp);
+/* IOMMUMemoryRegionClass::replay */
+void smmuv3_map_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n);
+/* Bring the MAP notifiers of @sdev in line with its domain kind */
+void smmuv3_map_sync(struct SMMUDevice *sdev);
 
 /* vmstate subsection of the SMMUv3: per-stream counters and kinds */
 extern const VMStateDescription vmstate_smmuv3_streams;

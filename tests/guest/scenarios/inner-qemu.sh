@@ -6,7 +6,10 @@
 # vfio-pci and iommufd; /bin/qtest-smoke drives its qtest protocol: the
 # device's config space, its BAR, one DMA in identity mode read back from
 # the inner RAM.  Extra options for the inner QEMU come from
-# /etc/inner-qemu.args (tests/guest/qemu-in-guest puts them there).
+# /etc/inner-qemu.args (tests/guest/qemu-in-guest puts them there), and
+# from $inner_args (vfio-emulated.sh sets it, with inner_blocks=1 when the
+# inner QEMU blocks some of the device's DMA: the blocked writes then
+# fault at this guest's SMMU).
 # Needs a kernel with IOMMUFD and VFIO_DEVICE_CDEV (make guest-kernel).
 # Sourced by /init.
 t=$(pci_find 0x1b36 0x0201) || t=
@@ -21,9 +24,14 @@ else
     [ "$drv" = vfio-pci ] || bind_vfio "$t" || check bind FAIL "binding $t to vfio-pci failed"
     host_query before
     expect before "$t" kind=s1
-    args=$(cat /etc/inner-qemu.args 2>/dev/null)
+    args="${inner_args:-} $(cat /etc/inner-qemu.args 2>/dev/null)"
+    args=${args# }
     step "qtest-smoke $t ${args:+(inner QEMU options: $args)}"
     /bin/qtest-smoke "$t" $args || check qtest-smoke FAIL "the smoke test reported failures"
     # The inner QEMU mapped its RAM in an IOAS: the stream was translated.
-    expect final "$t" kind=s1 translations+before faults=before aborts=before
+    if [ -n "${inner_blocks:-}" ]; then
+        expect final "$t" kind=s1 translations+before faults+before aborts=before
+    else
+        expect final "$t" kind=s1 translations+before faults=before aborts=before
+    fi
 fi
