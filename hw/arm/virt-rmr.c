@@ -148,27 +148,29 @@ static bool virt_rmr_resolve(VirtRMR *rmr, Error **errp)
 {
     const char *id = virt_rmr_id(rmr);
 
-    if (rmr->device) {
-        DeviceState *dev = qdev_find_recursive(sysbus_get_default(),
+    if (rmr->device || rmr->host_dev) {
+        DeviceState *dev = rmr->host_dev ? DEVICE(rmr->host_dev) :
+                           qdev_find_recursive(sysbus_get_default(),
                                                rmr->device);
+        const char *name = rmr->device ? rmr->device : "(assigned)";
         SMMUState *smmu;
         uint32_t sid;
 
         if (!dev) {
             error_setg(errp, "rmr '%s': there is no device with id '%s'",
-                       id, rmr->device);
+                       id, name);
             return false;
         }
         if (!object_dynamic_cast(OBJECT(dev), TYPE_PCI_DEVICE)) {
             error_setg(errp, "rmr '%s': device '%s' is not a PCI device",
-                       id, rmr->device);
+                       id, name);
             return false;
         }
         smmu = virt_rmr_smmu_of(PCI_DEVICE(dev), &sid);
         if (!smmu) {
             error_setg(errp, "rmr '%s': device '%s' is not behind an SMMUv3 "
                        "(use -M virt,iommu=smmuv3 or -device arm-smmuv3 on "
-                       "its PCI bus)", id, rmr->device);
+                       "its PCI bus)", id, name);
             return false;
         }
         if (!pci_bus_is_root(pci_get_bus(PCI_DEVICE(dev)))) {
@@ -178,7 +180,7 @@ static bool virt_rmr_resolve(VirtRMR *rmr, Error **errp)
              */
             error_setg(errp, "rmr '%s': device '%s' is behind a PCI bridge; "
                        "device= takes devices on a root bus (use sid= for "
-                       "others)", id, rmr->device);
+                       "others)", id, name);
             return false;
         }
         rmr->smmu = OBJECT(smmu);
@@ -272,10 +274,105 @@ int virt_rmr_count(void)
     return rmrs->len;
 }
 
+/*
+ * Assigned devices: the host's IOMMU group of a vfio-pci device may have
+ * ranges that must stay mapped 1:1 (its own RMRs or reserved-memory
+ * regions, in /sys/kernel/iommu_groups/N/reserved_regions).  The device
+ * still reaches them in the guest, so the guest must keep them too:
+ * each "direct" (or "direct-relaxable") region becomes an rmr object of
+ * the device, remap-permitted as the host has it.  The host's MSI window
+ * ("msi") is not one: it belongs to the host's interrupt path, and an
+ * RMR without remap permission over it would make the device
+ * require_direct in the guest, so that the guest could never give it to
+ * its own VFIO.
+ */
+static int virt_rmr_find_vfio(Object *obj, void *opaque)
+{
+    if (object_dynamic_cast(obj, "vfio-pci")) {
+        g_ptr_array_add(opaque, obj);
+    }
+    return 0;
+}
+
+static void virt_rmr_add_host_region(Object *dev, const char *sysfs,
+                                     uint64_t start, uint64_t end,
+                                     bool relaxable, unsigned *n)
+{
+    uint64_t base = QEMU_ALIGN_DOWN(start, VIRT_RMR_ALIGN);
+    uint64_t size = QEMU_ALIGN_UP(end + 1, VIRT_RMR_ALIGN) - base;
+    g_autofree char *id = g_strdup_printf("host-rmr%u", (*n)++);
+    VirtRMR *rmr = VIRT_RMR(object_new(TYPE_VIRT_RMR));
+
+    if (base != start || base + size != end + 1) {
+        warn_report("%s: the host's direct region 0x%" PRIx64 "..0x%" PRIx64
+                    " is not 64 KiB aligned; the guest gets 0x%" PRIx64
+                    "+0x%" PRIx64, sysfs, start, end, base, size);
+    }
+    rmr->host_dev = dev;
+    rmr->base = base;
+    rmr->size = size;
+    rmr->remap_permitted = relaxable;
+    object_property_add_child(object_get_objects_root(), id, OBJECT(rmr));
+    object_unref(OBJECT(rmr));
+}
+
+static void virt_rmr_add_host_regions(void)
+{
+    g_autoptr(GPtrArray) devs = g_ptr_array_new();
+    unsigned i, n = 0;
+
+    object_child_foreach_recursive(object_get_root(), virt_rmr_find_vfio,
+                                   devs);
+    for (i = 0; i < devs->len; i++) {
+        Object *dev = devs->pdata[i];
+        g_autofree char *sysfs = object_property_get_str(dev, "sysfsdev",
+                                                         NULL);
+        g_autofree char *path = NULL, *text = NULL;
+        g_auto(GStrv) lines = NULL;
+        char **l;
+
+        uint32_t sid;
+
+        if (!virt_rmr_smmu_of(PCI_DEVICE(dev), &sid)) {
+            continue;   /* not behind an SMMUv3: nothing to describe */
+        }
+        if (!sysfs || !*sysfs) {
+            continue;   /* given as a file descriptor: no sysfs to read */
+        }
+        if (!pci_bus_is_root(pci_get_bus(PCI_DEVICE(dev)))) {
+            warn_report("%s: the host's direct regions of a device behind "
+                        "a PCI bridge are not described to the guest", sysfs);
+            continue;
+        }
+        path = g_strdup_printf("%s/iommu_group/reserved_regions", sysfs);
+        if (!g_file_get_contents(path, &text, NULL, NULL)) {
+            continue;   /* no IOMMU group on the host (no-IOMMU mode) */
+        }
+        lines = g_strsplit(text, "\n", -1);
+        for (l = lines; *l; l++) {
+            uint64_t start, end;
+            char type[32];
+
+            if (sscanf(*l, "%" SCNx64 " %" SCNx64 " %31s", &start, &end,
+                       type) != 3 || end < start) {
+                continue;
+            }
+            if (!strcmp(type, "direct") || !strcmp(type, "direct-relaxable")) {
+                virt_rmr_add_host_region(dev, sysfs, start, end,
+                                         !strcmp(type, "direct-relaxable"),
+                                         &n);
+            }
+        }
+    }
+}
+
 int virt_rmr_resolve_all(Error **errp)
 {
-    g_autoptr(GPtrArray) rmrs = virt_rmr_all();
+    g_autoptr(GPtrArray) rmrs = NULL;
     unsigned i, j;
+
+    virt_rmr_add_host_regions();
+    rmrs = virt_rmr_all();
 
     for (i = 0; i < rmrs->len; i++) {
         if (!virt_rmr_resolve(rmrs->pdata[i], errp)) {

@@ -196,6 +196,145 @@ static int dma_at(uint64_t bar0, uint64_t gpa, uint32_t seed,
     return fill == DMA_LEN && *result != 1 ? 0 : -1;
 }
 
+/* Copy @len bytes of the inner RAM at @addr into @buf; 0 on success */
+static int mem_read(uint64_t addr, uint8_t *buf, size_t len)
+{
+    char r[2 * 1024 + 16];
+    size_t off, k, n;
+
+    for (off = 0; off < len; off += n) {
+        n = len - off < 1024 ? len - off : 1024;
+        if (qtest(r, sizeof(r), "read 0x%" PRIx64 " 0x%zx", addr + off,
+                  n) < 0 || strncmp(r, "0x", 2) != 0) {
+            return -1;
+        }
+        for (k = 0; k < n; k++) {
+            unsigned byte;
+
+            if (sscanf(r + 2 + 2 * k, "%2x", &byte) != 1) {
+                return -1;
+            }
+            buf[off + k] = byte;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The inner machine's fw_cfg (docs/specs/fw_cfg.rst): a DMA access that
+ * selects @key and reads @len bytes into the inner RAM at @dst.
+ */
+#define FW_CFG_BASE     UINT64_C(0x09020000)
+#define FW_CFG_DMA      (FW_CFG_BASE + 16)
+#define FW_CFG_DIR      0x19
+#define FW_CFG_DMA_DESC (RAM_BASE + 0x400000)
+#define FW_CFG_DMA_BUF  (RAM_BASE + 0x401000)
+
+static int fw_cfg_dma_read(uint16_t key, uint64_t dst, uint32_t len)
+{
+    uint32_t control = ((uint32_t)key << 16) | 0x08 | 0x02; /* select, read */
+
+    writel(FW_CFG_DMA_DESC, __builtin_bswap32(control));
+    writel(FW_CFG_DMA_DESC + 4, __builtin_bswap32(len));
+    writeq(FW_CFG_DMA_DESC + 8, __builtin_bswap64(dst));
+    /* The address register is big-endian; writing its low half starts it */
+    writel(FW_CFG_DMA, 0);
+    writel(FW_CFG_DMA + 4, __builtin_bswap32((uint32_t)FW_CFG_DMA_DESC));
+    return readl(FW_CFG_DMA_DESC) == 0 ? 0 : -1;     /* control cleared */
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/*
+ * The RMR nodes of the inner machine's IORT (DEN 0049 E.d), each printed;
+ * checks that one of them is the expected range (BASE SIZE SID REMAP, from
+ * the environment's QTEST_EXPECT_RMR).
+ */
+static void check_inner_rmrs(const char *want)
+{
+    static uint8_t dir[4 + 64 * 64], blob[128 * 1024];
+    unsigned long long wbase, wsize;
+    unsigned wsid, wremap, count, i, sel = 0, size = 0, found = 0;
+    uint32_t off, nodes, nlen;
+    const uint8_t *iort = NULL;
+
+    if (sscanf(want, "%llx %llx %x %u", &wbase, &wsize, &wsid,
+               &wremap) != 4) {
+        check("inner-rmr", 0, "bad QTEST_EXPECT_RMR \"%s\"", want);
+        return;
+    }
+    if (fw_cfg_dma_read(FW_CFG_DIR, FW_CFG_DMA_BUF, sizeof(dir)) < 0 ||
+        mem_read(FW_CFG_DMA_BUF, dir, sizeof(dir)) < 0) {
+        check("inner-rmr", 0, "could not read the inner fw_cfg directory");
+        return;
+    }
+    count = dir[0] << 24 | dir[1] << 16 | dir[2] << 8 | dir[3];
+    for (i = 0; i < count && i < 64; i++) {
+        const uint8_t *f = dir + 4 + 64 * i;
+
+        if (!strncmp((const char *)f + 8, "etc/acpi/tables", 56)) {
+            size = f[0] << 24 | f[1] << 16 | f[2] << 8 | f[3];
+            sel = f[4] << 8 | f[5];
+        }
+    }
+    if (!sel || size > sizeof(blob) ||
+        fw_cfg_dma_read(sel, FW_CFG_DMA_BUF, size) < 0 ||
+        mem_read(FW_CFG_DMA_BUF, blob, size) < 0) {
+        check("inner-rmr", 0, "could not read the inner ACPI tables");
+        return;
+    }
+    for (off = 0; off + 48 <= size && !iort; off++) {
+        if (!memcmp(blob + off, "IORT", 4) && le32(blob + off + 4) >= 48 &&
+            off + le32(blob + off + 4) <= size) {
+            iort = blob + off;
+        }
+    }
+    if (!iort) {
+        check("inner-rmr", 0, "no IORT in the inner ACPI tables");
+        return;
+    }
+    printf("QTEST: inner IORT: revision %u, %u nodes\n", iort[8],
+           le32(iort + 36));
+    nodes = le32(iort + 36);
+    for (off = le32(iort + 40); nodes--; off += nlen) {
+        const uint8_t *n = iort + off, *map, *desc;
+        uint32_t flags;
+
+        nlen = n[1] | n[2] << 8;
+        if (nlen < 16 || off + nlen > le32(iort + 4)) {
+            break;
+        }
+        if (n[0] != 6) {
+            continue;
+        }
+        map = n + le32(n + 12);
+        desc = n + le32(n + 24);
+        flags = le32(n + 16);
+        printf("QTEST: inner IORT RMR: streams 0x%x..0x%x, 0x%" PRIx64
+               "+0x%" PRIx64 ", flags 0x%x (remap %s)\n", le32(map + 8),
+               le32(map + 8) + le32(map + 4), le64(desc), le64(desc + 8),
+               flags, flags & 1 ? "permitted" : "not permitted");
+        if (le64(desc) == wbase && le64(desc + 8) == wsize &&
+            le32(map + 8) == wsid && (flags & 1) == wremap &&
+            iort[8] >= 5) {
+            found = 1;
+        }
+    }
+    check("inner-rmr", found, "an IORT RMR node for StreamID 0x%x, "
+          "0x%llx+0x%llx, remap %s, in the inner machine (the host "
+          "group's %s region)", wsid, wbase, wsize,
+          wremap ? "permitted" : "not permitted",
+          wremap ? "direct-relaxable" : "direct");
+}
+
 /* One DMA, and a check that it landed (@want 1) or was blocked (0) */
 static void dma_check(const char *name, uint64_t bar0, int want,
                       const char *what)
@@ -463,6 +602,9 @@ int main(int argc, char **argv)
         printf("QTEST: the inner machine has an SMMUv3: blocking and "
                "identity for the assigned device\n");
         smmu_steps(bar0);
+        if (getenv("QTEST_EXPECT_RMR")) {
+            check_inner_rmrs(getenv("QTEST_EXPECT_RMR"));
+        }
     }
     stop_qemu();
     printf("QTEST: %d check(s) failed\n", guest_check_failures);

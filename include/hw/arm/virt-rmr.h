@@ -28,6 +28,9 @@ struct VirtRMR {
     bool remap_permitted;
     int attributes;         /* RmrAttributes */
 
+    /* A reserved region of an assigned device's host group */
+    Object *host_dev;
+
     /* Resolved by virt_rmr_resolve_all() */
     Object *smmu;           /* the SMMUv3 whose streams these are */
     hwaddr smmu_base;       /* its register page, to find its IORT node */
@@ -37,8 +40,10 @@ struct VirtRMR {
 };
 
 /*
- * virt_rmr_resolve_all: resolve every rmr object (device or iommu/sid to
- * an SMMUv3 and its stream IDs) and check them against each other.
+ * virt_rmr_resolve_all: add an rmr object for each direct region of the
+ * host IOMMU group of every vfio-pci device, resolve every rmr object
+ * (device or iommu/sid to an SMMUv3 and its stream IDs) and check them
+ * against each other.
  * Returns the number of rmr objects, or -1 with @errp set.
  */
 int virt_rmr_resolve_all(Error **errp);
