@@ -303,6 +303,14 @@ static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
     info->aborts = sdev->stats.aborts;
     info->faults = sdev->stats.faults;
     info->history = smmuv3_stream_history(sdev);
+    if (d->map_notified) {
+        info->assigned = g_new0(SMMUv3AssignedInfo, 1);
+        info->assigned->mapping = d->identity ?
+                                  SMMUV3_ASSIGNED_IDENTITY :
+                                  SMMUV3_ASSIGNED_BLOCKED;
+        info->assigned->ram_blocks = d->identity ? d->identity->len : 0;
+        info->assigned->refused = d->refused;
+    }
     return info;
 }
 
@@ -393,12 +401,17 @@ void hmp_info_smmuv3(Monitor *mon, const QDict *qdict)
                 g_strdup_printf("%" PRIu16, st->asid) : g_strdup("-");
             g_autofree char *vmid = st->has_vmid ?
                 g_strdup_printf("%" PRIu16, st->vmid) : g_strdup("-");
+            g_autofree char *assigned = st->assigned ?
+                g_strdup_printf(" (assigned: %s)",
+                    SMMUv3AssignedMapping_str(st->assigned->mapping)) :
+                g_strdup("");
 
             monitor_printf(mon, "  0x%-6" PRIx32 " %-12s %-6s %-6s %-3" PRIu32
-                           " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "  %s\n",
+                           " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "  %s%s\n",
                            st->sid, SMMUv3StreamKind_str(st->kind), asid, vmid,
                            st->cd_count, st->translations, st->aborts,
-                           st->faults, st->id ? st->id : st->device);
+                           st->faults, st->id ? st->id : st->device,
+                           assigned);
         }
     }
 }

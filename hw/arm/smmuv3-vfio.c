@@ -154,6 +154,7 @@ void smmuv3_map_sync(SMMUDevice *sdev)
     }
     if (smmuv3_kind_translates(d->kind) && d->refused_kind != d->kind) {
         smmuv3_map_refuse(sdev, d->kind);
+        d->refused++;
     }
     d->refused_kind = smmuv3_kind_translates(d->kind) ? d->kind
                                                       : SMMUV3_KIND_UNKNOWN;

@@ -40,6 +40,7 @@
 #include "hw/misc/dma-testdev.h"
 
 #define SOCK_PATH       "/tmp/qtest-smoke.sock"
+#define QMP_PATH        "/tmp/qtest-smoke-qmp.sock"
 /* The inner virt machine (hw/arm/virt.c memory map) */
 #define ECAM_LOW        UINT64_C(0x3f000000)
 #define ECAM_HIGH       UINT64_C(0x4010000000)
@@ -85,6 +86,7 @@
 #define EVT_C_BAD_STE   0x04
 
 static FILE *qin, *qout;
+static FILE *qmp;       /* the inner QEMU's QMP monitor, when it has one */
 static pid_t qpid;
 
 /* Send one qtest command; the reply line without "OK " in @reply. */
@@ -194,6 +196,108 @@ static int dma_at(uint64_t bar0, uint64_t gpa, uint32_t seed,
         return 1;
     }
     return fill == DMA_LEN && *result != 1 ? 0 : -1;
+}
+
+/* Connect to the inner QEMU's QMP monitor and leave the greeting */
+static void qmp_connect(void)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    char line[4096];
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", QMP_PATH);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        printf("QTEST: no QMP monitor at %s: %s\n", QMP_PATH,
+               strerror(errno));
+        return;
+    }
+    qmp = fdopen(fd, "r+");
+    if (!qmp || !fgets(line, sizeof(line), qmp)) {
+        return;
+    }
+    fprintf(qmp, "{\"execute\": \"qmp_capabilities\"}\n");
+    fflush(qmp);
+    if (!fgets(line, sizeof(line), qmp)) {
+        fclose(qmp);
+        qmp = NULL;
+    }
+}
+
+/*
+ * query-smmuv3 of the inner QEMU: the "assigned" member of the stream
+ * @sid, as "MAPPING refused=N", or "none".
+ */
+static void qmp_assigned(uint32_t sid, char *out, size_t size)
+{
+    static char line[65536];
+    char key[32], *st, *next, *a;
+    unsigned refused = 0;
+
+    snprintf(out, size, "none");
+    if (!qmp) {
+        return;
+    }
+    fprintf(qmp, "{\"execute\": \"query-smmuv3\"}\n");
+    fflush(qmp);
+    do {
+        if (!fgets(line, sizeof(line), qmp)) {
+            return;
+        }
+    } while (strstr(line, "\"event\""));
+    /* The stream objects of "streams": one of them has the "sid" */
+    st = strstr(line, "\"streams\": [");
+    snprintf(key, sizeof(key), "\"sid\": %u", sid);
+    for (a = NULL; st && *st && !a; st = next) {
+        int depth = 0;
+
+        st = strchr(st, '{');
+        if (!st) {
+            break;
+        }
+        for (next = st; *next; next++) {
+            depth += *next == '{' ? 1 : *next == '}' ? -1 : 0;
+            if (!depth) {
+                break;
+            }
+        }
+        if (!*next) {
+            break;
+        }
+        *next++ = 0;
+        if ((strstr(st, key) && strchr(",}", strstr(st, key)[strlen(key)]))) {
+            a = strstr(st, "\"assigned\": {");
+            if (!a) {
+                return;
+            }
+        }
+    }
+    if (!a) {
+        return;
+    }
+    /* Its members come in any order */
+    a[strcspn(a, "}")] = 0;
+    st = strstr(a, "\"refused\": ");
+    if (st) {
+        sscanf(st + strlen("\"refused\": "), "%u", &refused);
+    }
+    a = strstr(a, "\"mapping\": \"");
+    if (!a) {
+        return;
+    }
+    a += strlen("\"mapping\": \"");
+    snprintf(out, size, "%.*s refused=%u", (int)strcspn(a, "\""), a,
+             refused);
+}
+
+/* The stream of the assigned device in query-smmuv3 must say @want */
+static void assigned_check(const char *name, const char *want)
+{
+    char got[64];
+
+    qmp_assigned(DEV_SID, got, sizeof(got));
+    printf("QTEST: %s: query-smmuv3 assigned: %s\n", name, got);
+    check(name, !strcmp(got, want), "query-smmuv3 of the inner QEMU shows "
+          "the stream as \"%s\" (expected \"%s\")", got, want);
 }
 
 /* Copy @len bytes of the inner RAM at @addr into @buf; 0 on success */
@@ -396,9 +500,12 @@ static void smmu_steps(uint64_t bar0)
     uint64_t evt;
 
     /* GBPA bypass while the SMMU is off: the inner RAM 1:1 */
+    qmp_connect();
     dma_check("gbpa-bypass", bar0, 1, "SMMUEN=0, GBPA bypass");
+    assigned_check("query-gbpa-bypass", "identity refused=0");
     smmu_gbpa(GBPA_ABORT);
     dma_check("gbpa-abort", bar0, 0, "SMMUEN=0, GBPA abort");
+    assigned_check("query-gbpa-abort", "blocked refused=0");
     smmu_gbpa(0);
     dma_check("gbpa-bypass-again", bar0, 1, "GBPA back to bypass");
 
@@ -421,6 +528,7 @@ static void smmu_steps(uint64_t bar0)
     smmu_ste(DEV_SID, STE_V | STE_CFG_BYPASS);
     smmu_cfgi_ste(DEV_SID);
     dma_check("ste-bypass", bar0, 1, "bypass STE (CFGI_STE)");
+    assigned_check("query-ste-bypass", "identity refused=0");
 
     smmu_ste(DEV_SID, 0);
     smmu_cfgi_ste(DEV_SID);
@@ -445,6 +553,7 @@ static void smmu_steps(uint64_t bar0)
           "0x%x for 0x%x)", (unsigned)(evt & 0xff), (unsigned)(evt >> 32),
           EVT_C_BAD_STE, DEV_SID);
     dma_check("ste-s1", bar0, 0, "stage-1 STE");
+    assigned_check("query-ste-s1", "blocked refused=1");
 
     smmu_ste(DEV_SID, STE_V | STE_CFG_BYPASS);
     smmu_cfgi_ste(DEV_SID);
@@ -463,7 +572,7 @@ static int start_qemu(const char *bdf, int argc, char **argv)
 {
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     const char *qemu = getenv("INNER_QEMU");
-    char dev[160], chardev[64];
+    char dev[160], chardev[64], qmparg[96];
     char **args;
     int ls, fd, i, n = 0;
     struct pollfd pfd;
@@ -480,6 +589,8 @@ static int start_qemu(const char *bdf, int argc, char **argv)
     snprintf(dev, sizeof(dev), "vfio-pci,host=%s,iommufd=iommufd0,"
              "bus=pcie.0,addr=%d.0,id=assigned", bdf, DEV_SLOT);
     snprintf(chardev, sizeof(chardev), "unix:%s", SOCK_PATH);
+    snprintf(qmparg, sizeof(qmparg), "unix:%s,server=on,wait=off",
+             QMP_PATH);
     args = calloc(argc + 24, sizeof(*args));
     args[n++] = (char *)qemu;
     args[n++] = (char *)"-M";
@@ -493,6 +604,8 @@ static int start_qemu(const char *bdf, int argc, char **argv)
     args[n++] = (char *)"-nodefaults";
     args[n++] = (char *)"-m";
     args[n++] = (char *)"64M";
+    args[n++] = (char *)"-qmp";
+    args[n++] = qmparg;
     args[n++] = (char *)"-object";
     args[n++] = (char *)"iommufd,id=iommufd0";
     args[n++] = (char *)"-device";
@@ -538,6 +651,10 @@ static void stop_qemu(void)
     if (qout) {
         fclose(qout);
         qout = NULL;
+    }
+    if (qmp) {
+        fclose(qmp);
+        qmp = NULL;
     }
     kill(qpid, SIGTERM);
     for (i = 0; i < 50; i++) {

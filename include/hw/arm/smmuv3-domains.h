@@ -88,6 +88,7 @@ typedef struct SMMUv3StreamDomain {
     bool map_notified;
     GArray *identity;       /* RAM mapped 1:1 for them, or NULL */
     uint32_t refused_kind;  /* translating kind already reported */
+    uint32_t refused;       /* translating STEs refused so far */
 } SMMUv3StreamDomain;
 
 struct SMMUTransCfg;
