@@ -6,6 +6,11 @@ CONFIG_ARM_VIRT=y
 
 # PCIe topology and the endpoints the guests and qtests use
 CONFIG_PCIE_PORT=y
+# Conventional PCI bridges (pci-bridge, pcie-pci-bridge): devices behind
+# them share the bridge's requester ID, hence one StreamID; users'
+# command lines with them work as on Debian's QEMU
+CONFIG_PCI_BRIDGE=y
+CONFIG_PCIE_PCI_BRIDGE=y
 CONFIG_E1000E_PCI_EXPRESS=y
 CONFIG_VIRTIO_PCI=y
 CONFIG_VIRTIO_BLK=y
