@@ -26,6 +26,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/error-report.h"
+#include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "system/memory.h"
 #include "system/address-spaces.h"
@@ -139,10 +140,13 @@ void smmuv3_map_sync(SMMUDevice *sdev)
         return;
     }
     if (want && !d->identity) {
-        FlatView *fv = address_space_to_flatview(&address_space_memory);
+        FlatView *fv;
 
         d->identity = g_array_new(false, false, sizeof(SMMUv3MapChunk));
-        flatview_for_each_range(fv, smmuv3_map_collect, d->identity);
+        WITH_RCU_READ_LOCK_GUARD() {
+            fv = address_space_to_flatview(&address_space_memory);
+            flatview_for_each_range(fv, smmuv3_map_collect, d->identity);
+        }
         trace_smmuv3_map_identity(smmu_get_sid(sdev), d->identity->len);
         smmuv3_map_notify(sdev, d->identity, true, NULL);
     } else if (!want && d->identity) {
