@@ -21,7 +21,8 @@ OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
 # every scenario on every pinned kernel (GUEST_KERNELS, tests/guest/guest.mk).
-GUEST_SCENARIOS := boot rebind claim identity strict lazy rmr scanout group-bridge
+GUEST_SCENARIOS := boot rebind claim identity strict lazy rmr scanout group-bridge \
+                   group-unplug
 # UEFI + ACPI boots run on the newest pinned kernel; the nested scenario
 # and iommufd binds on the project's kernel (make guest-kernel).
 ACPI_SCENARIOS := boot-acpi rmr-acpi scanout-acpi

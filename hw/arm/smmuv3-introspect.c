@@ -234,12 +234,7 @@ void smmuv3_introspect_refresh_all(SMMUv3State *s)
 
 static void smmuv3_collect_sdev(SMMUDevice *sdev, void *opaque)
 {
-    GPtrArray *sdevs = opaque;
-
-    /* A stream whose device was unplugged is no longer in use */
-    if (sdev->bus->devices[sdev->devfn]) {
-        g_ptr_array_add(sdevs, sdev);
-    }
+    g_ptr_array_add(opaque, sdev);
 }
 
 static gint smmuv3_sdev_cmp(gconstpointer a, gconstpointer b)
@@ -282,12 +277,19 @@ static SMMUv3StreamPeriodInfoList *smmuv3_stream_history(SMMUDevice *sdev)
 static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
 {
     SMMUv3StreamInfo *info = g_new0(SMMUv3StreamInfo, 1);
-    DeviceState *dev = DEVICE(sdev->bus->devices[sdev->devfn]);
+    PCIDevice *pdev = sdev->bus->devices[sdev->devfn];
     SMMUv3StreamDomain *d = &sdev->domain;
 
     info->sid = smmu_get_sid(sdev);
-    info->device = object_get_canonical_path(OBJECT(dev));
-    info->id = g_strdup(dev->id);
+    if (pdev) {
+        info->device = object_get_canonical_path(OBJECT(pdev));
+        info->id = g_strdup(DEVICE(pdev)->id);
+    } else {
+        /* The StreamID outlives its device: show what it was left with */
+        info->device = g_strdup("");
+        info->has_unplugged = true;
+        info->unplugged = true;
+    }
     info->kind = d->kind < SMMUV3_KIND__MAX ? smmuv3_qapi_kind[d->kind]
                                             : SMMUV3_STREAM_KIND_UNKNOWN;
     if (smmuv3_kind_has_s1(d->kind) && d->asid >= 0) {
@@ -410,7 +412,8 @@ void hmp_info_smmuv3(Monitor *mon, const QDict *qdict)
                            " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "  %s%s\n",
                            st->sid, SMMUv3StreamKind_str(st->kind), asid, vmid,
                            st->cd_count, st->translations, st->aborts,
-                           st->faults, st->id ? st->id : st->device,
+                           st->faults, st->id ? st->id :
+                           st->unplugged ? "(unplugged)" : st->device,
                            assigned);
         }
     }

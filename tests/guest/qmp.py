@@ -6,7 +6,7 @@ Runs COMMAND (no arguments) and prints the "return" value as JSON, and for
 query-smmuv3 one line per stream: "stream SID KIND DEVICE translations=N
 aborts=N faults=N" followed by its history, one line per period: "history
 SID KIND start=NS duration=NS translations=N aborts=N faults=N".  COMMAND "hmp:LINE" runs the HMP command LINE and
-prints its output.  Exit status 1 with "error: ..." on failure."""
+prints its output; "device_del:ID" unplugs the device ID.  Exit status 1 with "error: ..." on failure."""
 import json, socket, sys
 
 def main():
@@ -23,6 +23,8 @@ def main():
     recv()  # greeting
     for c in ("qmp_capabilities", cmd):
         req = {"execute": c}
+        if c.startswith("device_del:"):
+            req = {"execute": "device_del", "arguments": {"id": c[11:]}}
         if c.startswith("hmp:"):
             req = {"execute": "human-monitor-command",
                    "arguments": {"command-line": c[4:]}}
@@ -40,7 +42,8 @@ def main():
             print("smmu %s enabled=%s" % (smmu["qom-path"], smmu["enabled"]))
             for st in smmu["streams"]:
                 print("stream %d %s %s translations=%d aborts=%d faults=%d" % (
-                    st["sid"], st["kind"], st.get("id") or st["device"],
+                    st["sid"], st["kind"],
+                    st.get("id") or st["device"] or "(unplugged)",
                     st["translations"], st["aborts"], st["faults"]))
                 for h in st.get("history", []):
                     print("history %d %s start=%d duration=%d translations=%d "
