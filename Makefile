@@ -28,7 +28,8 @@ GUEST_SCENARIOS := boot rebind claim identity strict lazy rmr scanout group-brid
 ACPI_SCENARIOS := boot-acpi rmr-acpi scanout-acpi
 CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS))) \
                $(addprefix $(GUEST_NEWEST):,$(ACPI_SCENARIOS)) \
-               iommufd:nested iommufd:inner-qemu iommufd:vfio-emulated iommufd:vfio-rmr \
+               iommufd:nested iommufd:inner-qemu iommufd:inner-qtests \
+               iommufd:vfio-emulated iommufd:vfio-rmr \
                iommufd:rmr iommufd:rmr-acpi
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
