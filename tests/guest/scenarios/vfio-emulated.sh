@@ -10,5 +10,7 @@
 # stage-1 STE blocks it too, with a C_BAD_STE event for its StreamID in
 # the inner event queue.  Needs the IOMMUFD kernel.  Sourced by /init.
 inner_args="-M virt,iommu=smmuv3" inner_blocks=1
+# The blocked DMAs make this kernel report SMMU events
+quiet_console
 echo "GUEST: allow-log arm-smmu-v3.*(event 0x10|F_TRANSLATION|caused fault)"
 . /scenarios/inner-qemu.sh
