@@ -16,7 +16,7 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 # Our qtests, and the base's own aarch64 qtests that touch what we change
 # (machine, QOM, device introspection, QMP/HMP) and run without firmware.
 OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
-              smmuv3-rmr-test \
+              smmuv3-rmr-test smmuv3-accel-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
@@ -30,7 +30,8 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
                $(addprefix $(GUEST_NEWEST):,$(ACPI_SCENARIOS)) \
                iommufd:nested iommufd:inner-qemu iommufd:inner-qtests \
                iommufd:vfio-emulated iommufd:vfio-rmr \
-               iommufd:rmr iommufd:rmr-acpi
+               iommufd:rmr iommufd:rmr-acpi \
+               iommufd:accel-qtest iommufd:accel-unsupported
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree qemu build baseline check check-fresh lint demo \

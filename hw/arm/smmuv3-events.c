@@ -322,6 +322,37 @@ void smmuv3_record_event(SMMUv3State *s, SMMUEventInfo *info)
     info->recorded = true;
 }
 
+void smmuv3_record_host_event(SMMUv3State *s, const uint64_t rec[4])
+{
+    Evt evt;
+    int i;
+
+    if (!smmuv3_eventq_enabled(s)) {
+        trace_smmuv3_event_discarded("host", rec[0] >> 32);
+        return;
+    }
+    for (i = 0; i < ARRAY_SIZE(evt.word); i++) {
+        evt.word[i] = extract64(rec[i / 2], 32 * (i % 2), 32);
+    }
+    smmuv3_eventq_push(s, &evt);
+}
+
+void smmuv3_eventq_lost(SMMUv3State *s)
+{
+    SMMUQueue *q = &s->eventq;
+
+    if (!smmuv3_eventq_enabled(s)) {
+        return;
+    }
+    if (!((q->prod ^ q->cons) & SMMU_EVTQ_OVFLG)) {
+        q->prod ^= SMMU_EVTQ_OVFLG;
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: the host lost event records: Event queue "
+                      "overflow\n");
+    }
+    smmuv3_trigger_irq(s, SMMU_IRQ_EVTQ, 0);
+}
+
 /*
  * One transaction, one event
  *

@@ -178,6 +178,10 @@ static void smmuv3_introspect_refresh_sdev(SMMUv3State *s, SMMUDevice *sdev)
         trace_smmuv3_domain_fetch(smmu_get_sid(sdev), !!cfg, event.type);
     }
     smmuv3_introspect_note(sdev, cfg);
+    /* The host needs every configuration, not only a change of kind */
+    if (sdev->domain.accel) {
+        smmuv3_accel_sync(sdev);
+    }
 }
 
 /* Call @fn on every stream of @s */
@@ -313,6 +317,7 @@ static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
         info->assigned->ram_blocks = d->identity ? d->identity->len : 0;
         info->assigned->refused = d->refused;
     }
+    info->accel = smmuv3_accel_stream_info(sdev);
     return info;
 }
 
@@ -337,6 +342,7 @@ static SMMUv3Info *smmuv3_info(SMMUv3State *s)
         FIELD_EX32(s->strtab_base_cfg, STRTAB_BASE_CFG, FMT) == 1 ?
         SMMUV3_STRTAB_FMT_2_LEVEL :
         SMMUV3_STRTAB_FMT_LINEAR;
+    info->accel = smmuv3_accel_summary(s);
 
     smmuv3_foreach_sdev(s, smmuv3_collect_sdev, sdevs);
     g_ptr_array_sort(sdevs, smmuv3_sdev_cmp);

@@ -89,6 +89,8 @@ typedef struct SMMUv3StreamDomain {
     GArray *identity;       /* RAM mapped 1:1 for them, or NULL */
     uint32_t refused_kind;  /* translating kind already reported */
     uint32_t refused;       /* translating STEs refused so far */
+    /* Streams the host SMMU translates (hw/arm/smmuv3-accel.c) */
+    struct SMMUv3AccelDev *accel;
 } SMMUv3StreamDomain;
 
 struct SMMUTransCfg;
@@ -133,6 +135,27 @@ void smmuv3_map_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n);
 /* Bring the MAP notifiers of @sdev in line with its domain kind */
 void smmuv3_map_sync(struct SMMUDevice *sdev);
 
+/*
+ * accel=on (hw/arm/smmuv3-accel.c): the host SMMU translates the devices
+ * assigned through iommufd, nesting the guest's stage 1.
+ */
+struct Cmd;
+typedef struct SMMUv3Accel SMMUv3Accel;
+struct SMMUv3AccelInfo;
+struct SMMUv3AccelSummary;
+
+/* Realize hook of an SMMU with accel=on: takes over its PCI bus's ops */
+bool smmuv3_accel_realize(struct SMMUv3State *s, Error **errp);
+/* Put @sdev's device on the host HWPT of its domain kind (mutex held) */
+void smmuv3_accel_sync(struct SMMUDevice *sdev);
+/* A command the guest issued: keep the invalidations for the host */
+void smmuv3_accel_queue_cmd(struct SMMUv3State *s, const struct Cmd *cmd);
+/* Forward the kept invalidations in one call; false if the host failed */
+bool smmuv3_accel_flush(struct SMMUv3State *s);
+/* query-smmuv3: NULL unless the stream / the SMMU is accelerated */
+struct SMMUv3AccelInfo *smmuv3_accel_stream_info(struct SMMUDevice *sdev);
+struct SMMUv3AccelSummary *smmuv3_accel_summary(struct SMMUv3State *s);
+
 /* vmstate subsection of the SMMUv3: per-stream counters and kinds */
 extern const VMStateDescription vmstate_smmuv3_streams;
 
@@ -159,5 +182,13 @@ typedef struct SMMUv3FaultFilter {
     uint64_t addr;      /* address of the last piece */
     uint64_t next;      /* address a continuation piece would have */
 } SMMUv3FaultFilter;
+
+/*
+ * Records the host SMMU delivered for a stream of an SMMU with accel=on
+ * (@rec: the four 64-bit words of the record), and a lost one: an Event
+ * queue overflow.  Called with the SMMU's mutex held.
+ */
+void smmuv3_record_host_event(struct SMMUv3State *s, const uint64_t rec[4]);
+void smmuv3_eventq_lost(struct SMMUv3State *s);
 
 #endif /* HW_ARM_SMMUV3_DOMAINS_H */

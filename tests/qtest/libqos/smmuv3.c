@@ -783,7 +783,14 @@ void qsmmu_cmd_push(QSMMUv3 *s, const uint64_t *cmd)
                    QSMMU_CMD_SIZE, le, sizeof(le));
     s->cmdq_prod = (s->cmdq_prod + 1) &
                    qsmmu_q_wrap_idx_mask(s->cmdq_log2);
-    qsmmu_writel(s, QSMMU_CMDQ_PROD, s->cmdq_prod);
+    if (!s->cmd_batch) {
+        qsmmu_writel(s, QSMMU_CMDQ_PROD, s->cmdq_prod);
+    }
+}
+
+void qsmmu_cmd_batch_begin(QSMMUv3 *s)
+{
+    s->cmd_batch = true;
 }
 
 uint32_t qsmmu_cmdq_error(QSMMUv3 *s)
@@ -844,6 +851,7 @@ bool qsmmu_cmd_sync(QSMMUv3 *s)
 
     qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_CMD_SYNC);
     qsmmu_set(cmd, QSMMU_CMD_SYNC_CS, 0);
+    s->cmd_batch = false;
     qsmmu_cmd_push(s, cmd);
     return qsmmu_cmdq_wait(s);
 }

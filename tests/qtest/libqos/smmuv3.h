@@ -342,6 +342,7 @@ typedef struct QSMMUv3 {
     uint64_t cmdq;
     uint32_t cmdq_log2;
     uint32_t cmdq_prod;
+    bool cmd_batch;         /* commands wait for the next CMD_SYNC */
     /* event queue */
     uint64_t evtq;
     uint32_t evtq_log2;
@@ -447,6 +448,11 @@ void qsmmu_pt_unmap(QSMMUPageTable *pt, uint64_t iova, uint64_t size);
 
 /* Command queue (chapter 4) */
 void qsmmu_cmd_push(QSMMUv3 *s, const uint64_t *cmd);
+/*
+ * Publish the commands pushed from now on together with the next
+ * qsmmu_cmd_sync(): one CMDQ_PROD write, one batch for the SMMU.
+ */
+void qsmmu_cmd_batch_begin(QSMMUv3 *s);
 bool qsmmu_cmdq_wait(QSMMUv3 *s);
 uint32_t qsmmu_cmdq_error(QSMMUv3 *s);
 void qsmmu_cmdq_recover(QSMMUv3 *s);

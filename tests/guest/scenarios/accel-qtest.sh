@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# initrd: qemu-arm64
+# timeout: 400
+# Scenario "accel-qtest": the accelerated vSMMU (arm-smmuv3,accel=on) of
+# our QEMU built for aarch64, run in this guest with -accel qtest; the
+# DMA test device is assigned to it with vfio-pci and iommufd.  This
+# guest's kernel is the host of that vSMMU: its arm-smmu-v3 driver nests
+# the inner guest's stage 1 over a stage 2 on our emulated SMMU.  The
+# qtest smmuv3-accel-test (cross-built, in /usr/lib/qtests) programs the
+# inner SMMU with the libqos helpers and reads every DMA's bytes back from
+# the inner RAM: GBPA, abort/bypass/V=0 STEs, stage 1 with TLBI-driven
+# remaps and batched invalidations, a fault delivered through the
+# vEVENTQ with the inner StreamID, replace between stage-1 domains,
+# SMMUEN toggles, and the refusal of a device without iommufd.  Each
+# qtest case becomes a check.  Needs the IOMMUFD kernel.  Sourced by /init.
+accel_qtest() {  # accel_qtest [ENV=VALUE...]: run the qtest, one check per case
+    local tap=/tmp/smmuv3-accel-test.tap rc pass failed
+    env QTEST_SMMUV3_ACCEL_HOST="$t" QTEST_QEMU_BINARY=/usr/bin/qemu-system-aarch64 \
+        QTEST_QEMU_IMG=/bin/false "$@" \
+        /usr/lib/qtests/smmuv3-accel-test --tap -k >$tap 2>&1
+    rc=$?
+    # What the inner QEMU said when a case expected it to refuse
+    sed -n 's/^# stderr: \(..*\)/\1/p' $tap | while read -r l; do step "inner QEMU: $l"; done
+    sed -n 's|^ok [0-9]* /aarch64/arm/smmuv3/\([^ ]*\).*|\1|p' $tap | tr / - |
+        while read -r n; do check "$n" ok "smmuv3-accel-test case passed in the guest"; done
+    grep '^not ok ' $tap | sed 's|^not ok [0-9]* /aarch64/arm/smmuv3/\([^ ]*\).*|\1|' | tr / - |
+        while read -r n; do check "$n" FAIL "smmuv3-accel-test case failed in the guest"; done
+    pass=$(grep -c '^ok ' $tap)
+    failed=$(grep -c '^not ok ' $tap)
+    if [ "$rc" != 0 ] || [ "$failed" != 0 ] || [ "$pass" = 0 ]; then
+        check smmuv3-accel-test FAIL "$pass passed, $failed failed, exit status $rc"
+        grep -v '^ok ' $tap | tail -n 25
+    fi
+}
+t=$(pci_find 0x1b36 0x0201) || t=
+if [ -z "$t" ]; then
+    check testdev FAIL "no DMA test device (1b36:0201)"
+elif [ ! -x /usr/bin/qemu-system-aarch64 ] || [ ! -x /usr/lib/qtests/smmuv3-accel-test ]; then
+    check inner-qemu FAIL "no /usr/bin/qemu-system-aarch64 or smmuv3-accel-test in the initramfs (scripts/build-qemu-arm64 builds the layer)"
+elif [ ! -c /dev/iommu ]; then
+    check iommufd FAIL "no /dev/iommu: the guest kernel lacks CONFIG_IOMMUFD (use make guest-kernel's)"
+else
+    # The stage-1 fault and the blocked DMAs make this kernel report events
+    quiet_console
+    echo "GUEST: allow-log arm-smmu-v3.*(event 0x10|F_TRANSLATION|caused fault|unpriv|0x[0-9a-f]{16})"
+    dev_state "$t"
+    [ "$drv" = vfio-pci ] || bind_vfio "$t" || check bind FAIL "binding $t to vfio-pci failed"
+    host_query before
+    expect before "$t" kind=s1
+    step "smmuv3-accel-test against an inner QEMU with arm-smmuv3,accel=on and $t assigned"
+    if [ -n "${accel_unsupported:-}" ]; then
+        accel_qtest QTEST_SMMUV3_ACCEL_UNSUPPORTED=1
+        # Refused before any DMA
+        expect final "$t" translations=before faults=before
+    else
+        accel_qtest
+        # The inner guest's stage 1 ran nested on this guest's SMMU: the
+        # host translated its DMAs and recorded the fault the qtest made.
+        expect final "$t" translations+before faults+before
+    fi
+fi
