@@ -22,6 +22,10 @@ void smmuv3_accel_sync(SMMUDevice *sdev)
 {
 }
 
+void smmuv3_accel_commit(SMMUv3State *s)
+{
+}
+
 void smmuv3_accel_queue_cmd(SMMUv3State *s, const struct Cmd *cmd)
 {
 }

@@ -44,9 +44,12 @@
 #include "qapi/qapi-types-smmuv3.h"
 #include "system/iommufd.h"
 #include "system/host_iommu_device.h"
+#include "hw/qdev-core.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/vfio/types.h"
+#include "hw/vfio/vfio-device.h"
+#include "qemu/cutils.h"
 #include "hw/arm/smmuv3.h"
 #include "hw/arm/smmuv3-domains.h"
 #include "smmuv3-internal.h"
@@ -87,6 +90,9 @@ typedef struct SMMUv3AccelDev {
     uint32_t hwpt;              /* SMMUv3AccelHwpt of hwpt_id */
     uint32_t nested_id;         /* our nested HWPT of a stage-1 STE, or 0 */
     uint64_t nested_ste[2];     /* the STE it carries */
+    int group;                  /* host IOMMU group, -1: unknown */
+    bool conflict;              /* blocked: its group's STEs disagree */
+    bool dirty;                 /* configuration changed, not yet applied */
     uint32_t refused_kind;      /* kind already refused with C_BAD_STE */
     uint32_t refused;
     uint64_t invalidations;
@@ -394,13 +400,80 @@ static void accel_viommu_fini(SMMUv3Accel *a)
     a->be = NULL;
 }
 
-/* Moving a device between HWPTs */
+/*
+ * Moving devices between HWPTs
+ *
+ * iommufd attaches a whole host IOMMU group to one HWPT: the devices of a
+ * group that sit behind this vSMMU move together.  Their configurations
+ * must agree (all abort, all bypass, or one stage-1 STE); when they do
+ * not, the group is blocked and the stream whose configuration made the
+ * conflict gets C_BAD_STE, rather than one device silently running with
+ * the other's domain.
+ */
 
-/* Replace the device's HWPT with @hwpt_id (@kind: SMMUv3AccelHwpt) */
-static bool accel_attach(SMMUv3AccelDev *d, uint32_t hwpt_id, uint32_t kind)
+static bool accel_same_group(SMMUv3AccelDev *a, SMMUv3AccelDev *b)
+{
+    return a == b || (a->group >= 0 && a->group == b->group);
+}
+
+/* Where @d's configuration sends it */
+typedef struct SMMUv3AccelWant {
+    uint32_t hwpt;              /* SMMUv3AccelHwpt */
+    uint64_t ste[2];            /* for SMMUV3_ACCEL_HWPT_NESTED */
+    const char *refused;        /* why the configuration is refused */
+} SMMUv3AccelWant;
+
+static SMMUv3AccelWant accel_want(SMMUv3State *s, SMMUv3AccelDev *d)
+{
+    SMMUv3AccelWant w = { .hwpt = SMMUV3_ACCEL_HWPT_ABORT };
+    SMMUEventInfo event = { .type = SMMU_EVT_NONE };
+    STE ste;
+
+    switch (d->sdev->domain.kind) {
+    case SMMUV3_KIND_BYPASS:
+    case SMMUV3_KIND_GBPA_BYPASS:
+        w.hwpt = SMMUV3_ACCEL_HWPT_BYPASS;
+        break;
+    case SMMUV3_KIND_S1:
+        if (!smmuv3_ste_find(s, smmu_get_sid(d->sdev), &ste, &event)) {
+            w.hwpt = SMMUV3_ACCEL_HWPT_NESTED;
+            w.ste[0] = (ste.word[0] | (uint64_t)ste.word[1] << 32) &
+                       ACCEL_STE0_NESTED;
+            w.ste[1] = (ste.word[2] | (uint64_t)ste.word[3] << 32) &
+                       ACCEL_STE1_NESTED;
+        }
+        break;
+    case SMMUV3_KIND_INVALID:
+        w.refused = "no valid STE (V=0 or ILLEGAL)";
+        break;
+    case SMMUV3_KIND_S2:
+    case SMMUV3_KIND_NESTED:
+        w.refused = "a stage-2 STE, which accel=on does not offer (the "
+                    "host owns stage 2)";
+        break;
+    default:
+        /* abort STE, GBPA abort, or not decoded yet: blocked */
+        break;
+    }
+    return w;
+}
+
+static bool accel_want_equal(const SMMUv3AccelWant *a,
+                             const SMMUv3AccelWant *b)
+{
+    return a->hwpt == b->hwpt && (a->hwpt != SMMUV3_ACCEL_HWPT_NESTED ||
+                                  (a->ste[0] == b->ste[0] &&
+                                   a->ste[1] == b->ste[1]));
+}
+
+/* Replace the HWPT of @d's group with @hwpt_id, through @d */
+static bool accel_attach(SMMUv3Accel *a, SMMUv3AccelDev *d, uint32_t hwpt_id,
+                         uint32_t kind)
 {
     Error *local_err = NULL;
+    SMMUv3AccelDev *m;
 
+    /* A group already there: nothing to do, for this device or a peer */
     if (d->hwpt_id == hwpt_id) {
         return true;
     }
@@ -412,9 +485,19 @@ static bool accel_attach(SMMUv3AccelDev *d, uint32_t hwpt_id, uint32_t kind)
         return false;
     }
     trace_smmuv3_accel_replace(smmu_get_sid(d->sdev), d->hwpt_id, hwpt_id);
-    d->hwpt_id = hwpt_id;
-    d->hwpt = kind;
     d->replaces++;
+    QLIST_FOREACH(m, &a->devs, next) {
+        if (accel_same_group(d, m)) {
+            m->hwpt_id = hwpt_id;
+            m->hwpt = kind;
+        }
+    }
+    /* Nested HWPTs no member of the group is on any more */
+    QLIST_FOREACH(m, &a->devs, next) {
+        if (accel_same_group(d, m) && m->nested_id != m->hwpt_id) {
+            accel_free(a, &m->nested_id);
+        }
+    }
     return true;
 }
 
@@ -462,83 +545,115 @@ static void accel_refuse(SMMUv3State *s, SMMUv3AccelDev *d, uint32_t kind,
     smmuv3_record_event(s, &event);
 }
 
-/* Stage 1: a nested HWPT that carries the guest's STE */
-static bool accel_sync_s1(SMMUv3State *s, SMMUv3AccelDev *d)
+/* The nested HWPT for @w: one a group member is on already, or a new one */
+static bool accel_install_nested(SMMUv3Accel *a, SMMUv3AccelDev *d,
+                                 const SMMUv3AccelWant *w)
 {
-    SMMUv3Accel *a = s->accel_state;
-    SMMUEventInfo event = { .type = SMMU_EVT_NONE };
-    uint32_t sid = smmu_get_sid(d->sdev), old, id;
     Error *local_err = NULL;
-    uint64_t ste0, ste1;
-    STE ste;
+    SMMUv3AccelDev *m;
+    uint32_t id;
 
-    if (smmuv3_ste_find(s, sid, &ste, &event)) {
-        return false;
+    QLIST_FOREACH(m, &a->devs, next) {
+        if (accel_same_group(d, m) && m->nested_id &&
+            m->nested_ste[0] == w->ste[0] && m->nested_ste[1] == w->ste[1]) {
+            return accel_attach(a, d, m->nested_id,
+                                SMMUV3_ACCEL_HWPT_NESTED);
+        }
     }
-    ste0 = (ste.word[0] | (uint64_t)ste.word[1] << 32) & ACCEL_STE0_NESTED;
-    ste1 = (ste.word[2] | (uint64_t)ste.word[3] << 32) & ACCEL_STE1_NESTED;
-    if (d->nested_id && d->nested_ste[0] == ste0 &&
-        d->nested_ste[1] == ste1) {
-        return accel_attach(d, d->nested_id, SMMUV3_ACCEL_HWPT_NESTED);
-    }
-    if (!accel_nested_alloc(a, d->idev->devid, ste0, ste1, &id,
+    if (!accel_nested_alloc(a, d->idev->devid, w->ste[0], w->ste[1], &id,
                             &local_err)) {
         error_prepend(&local_err, "arm-smmuv3 accel=on: stream 0x%x: the "
-                      "host refused the guest's stage-1 STE: ", sid);
+                      "host refused the guest's stage-1 STE: ",
+                      smmu_get_sid(d->sdev));
         error_report_err(local_err);
         return false;
     }
-    if (!accel_attach(d, id, SMMUV3_ACCEL_HWPT_NESTED)) {
-        iommufd_backend_free_id(a->be, id);
+    accel_free(a, &d->nested_id);
+    d->nested_id = id;
+    d->nested_ste[0] = w->ste[0];
+    d->nested_ste[1] = w->ste[1];
+    if (!accel_attach(a, d, id, SMMUV3_ACCEL_HWPT_NESTED)) {
+        accel_free(a, &d->nested_id);
         return false;
     }
-    old = d->nested_id;
-    d->nested_id = id;
-    d->nested_ste[0] = ste0;
-    d->nested_ste[1] = ste1;
-    accel_free(a, &old);
     return true;
+}
+
+/* Bring @d's group to the HWPT its configurations agree on */
+static void accel_resolve(SMMUv3State *s, SMMUv3AccelDev *d)
+{
+    SMMUv3Accel *a = s->accel_state;
+    SMMUv3AccelDev *m, *peer = NULL;
+    SMMUv3AccelWant w;
+
+    w = accel_want(s, d);
+    QLIST_FOREACH(m, &a->devs, next) {
+        SMMUv3AccelWant mw;
+
+        if (m == d || !accel_same_group(d, m)) {
+            continue;
+        }
+        mw = accel_want(s, m);
+        if (!accel_want_equal(&w, &mw)) {
+            peer = m;
+        }
+    }
+    QLIST_FOREACH(m, &a->devs, next) {
+        if (accel_same_group(d, m)) {
+            m->conflict = !!peer;
+        }
+    }
+    if (peer) {
+        g_autofree char *why = g_strdup_printf(
+            "its configuration conflicts with that of stream 0x%x, which "
+            "shares its host IOMMU group %d; the group is blocked",
+            smmu_get_sid(peer->sdev), d->group);
+
+        accel_attach(a, d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
+        accel_refuse(s, d, SMMUV3_KIND__MAX, why);
+        return;
+    }
+    switch (w.hwpt) {
+    case SMMUV3_ACCEL_HWPT_BYPASS:
+        accel_attach(a, d, a->bypass_hwpt_id, SMMUV3_ACCEL_HWPT_BYPASS);
+        break;
+    case SMMUV3_ACCEL_HWPT_NESTED:
+        if (!accel_install_nested(a, d, &w)) {
+            accel_attach(a, d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
+        }
+        break;
+    default:
+        accel_attach(a, d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
+        break;
+    }
+    if (w.refused) {
+        accel_refuse(s, d, d->sdev->domain.kind, w.refused);
+    } else {
+        d->refused_kind = SMMUV3_KIND_UNKNOWN;
+    }
 }
 
 void smmuv3_accel_sync(SMMUDevice *sdev)
 {
-    SMMUv3State *s = sdev->smmu;
-    SMMUv3Accel *a = s->accel_state;
-    SMMUv3AccelDev *d = sdev->domain.accel;
-    uint32_t kind = sdev->domain.kind;
+    if (sdev->domain.accel) {
+        sdev->domain.accel->dirty = true;
+    }
+}
 
-    if (!d || !a->viommu_id || !accel_vdevice_sync(a, d)) {
+void smmuv3_accel_commit(SMMUv3State *s)
+{
+    SMMUv3Accel *a = s->accel_state;
+    SMMUv3AccelDev *d;
+
+    if (!a || !a->viommu_id) {
         return;
     }
-    switch (kind) {
-    case SMMUV3_KIND_BYPASS:
-    case SMMUV3_KIND_GBPA_BYPASS:
-        accel_attach(d, a->bypass_hwpt_id, SMMUV3_ACCEL_HWPT_BYPASS);
-        break;
-    case SMMUV3_KIND_S1:
-        if (accel_sync_s1(s, d)) {
-            break;
+    /* Every configuration of the batch is known: the groups can move */
+    QLIST_FOREACH(d, &a->devs, next) {
+        if (d->dirty && accel_vdevice_sync(a, d)) {
+            d->dirty = false;
+            accel_resolve(s, d);
         }
-        accel_attach(d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
-        break;
-    case SMMUV3_KIND_INVALID:
-        accel_attach(d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
-        accel_refuse(s, d, kind, "no valid STE (V=0 or ILLEGAL)");
-        break;
-    case SMMUV3_KIND_S2:
-    case SMMUV3_KIND_NESTED:
-        accel_attach(d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
-        accel_refuse(s, d, kind, "a stage-2 STE, which accel=on does not "
-                     "offer (the host owns stage 2)");
-        break;
-    default:
-        /* abort STE, GBPA abort, or not decoded yet: blocked */
-        accel_attach(d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
-        break;
-    }
-    if (kind != SMMUV3_KIND_INVALID && kind != SMMUV3_KIND_S2 &&
-        kind != SMMUV3_KIND_NESTED) {
-        d->refused_kind = SMMUV3_KIND_UNKNOWN;
     }
 }
 
@@ -650,6 +765,25 @@ static SMMUDevice *accel_sdev(SMMUState *bs, PCIBus *bus, int devfn)
     return sbus->pbdev[devfn];
 }
 
+/* The host IOMMU group of an assigned device, from sysfs; -1 if unknown */
+static int accel_host_group(HostIOMMUDevice *hiod)
+{
+    VFIODevice *vdev = hiod->agent;
+    g_autofree char *link = NULL, *target = NULL, *base = NULL;
+    int group;
+
+    if (!vdev || !vdev->sysfsdev) {
+        return -1;
+    }
+    link = g_strdup_printf("%s/iommu_group", vdev->sysfsdev);
+    target = g_file_read_link(link, NULL);
+    if (!target) {
+        return -1;
+    }
+    base = g_path_get_basename(target);
+    return qemu_strtoi(base, NULL, 10, &group) ? -1 : group;
+}
+
 static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
                                    HostIOMMUDevice *hiod, Error **errp)
 {
@@ -688,14 +822,24 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     d = g_new0(SMMUv3AccelDev, 1);
     d->sdev = sdev;
     d->idev = idev;
+    d->group = accel_host_group(hiod);
     d->hwpt_id = idev->hwpt_id;
     d->hwpt = SMMUV3_ACCEL_HWPT_VFIO;
     QLIST_INSERT_HEAD(&a->devs, d, next);
     trace_smmuv3_accel_device(hiod->name, smmu_get_sid(sdev), idev->devid);
 
+    /*
+     * The device stays on VFIO's HWPT (the VM's memory, as GBPA bypass
+     * after reset gives it) until the machine's reset configures it: by
+     * then every device of its host group is attached there too, which
+     * iommufd requires of a group.  A hotplugged device is configured now.
+     */
     qemu_mutex_lock(&s->mutex);
     sdev->domain.accel = d;
     smmuv3_accel_sync(sdev);
+    if (phase_check(PHASE_MACHINE_READY)) {
+        smmuv3_accel_commit(s);
+    }
     qemu_mutex_unlock(&s->mutex);
     return true;
 }
@@ -706,7 +850,7 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
     SMMUv3State *s = ARM_SMMUV3(bs);
     SMMUv3Accel *a = s->accel_state;
     SMMUDevice *sdev = accel_sdev(bs, bus, devfn);
-    SMMUv3AccelDev *d = sdev->domain.accel;
+    SMMUv3AccelDev *d = sdev->domain.accel, *m, *peer = NULL;
     Error *local_err = NULL;
 
     if (!d) {
@@ -714,20 +858,38 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
     }
     qemu_mutex_lock(&s->mutex);
     sdev->domain.accel = NULL;
-    qemu_mutex_unlock(&s->mutex);
-    /* Back to VFIO's own HWPT, so that ours can go */
-    if (d->hwpt_id != d->idev->hwpt_id &&
-        !host_iommu_device_iommufd_attach_hwpt(d->idev, d->idev->hwpt_id,
-                                               &local_err)) {
+    QLIST_REMOVE(d, next);
+    QLIST_FOREACH(m, &a->devs, next) {
+        if (accel_same_group(d, m)) {
+            peer = m;
+        }
+    }
+    if (peer) {
+        /*
+         * The group stays where it is for the devices that remain: a
+         * replace now would move them too.  They keep its nested HWPT.
+         */
+        if (d->nested_id && d->nested_id == peer->hwpt_id) {
+            accel_free(a, &peer->nested_id);
+            peer->nested_id = d->nested_id;
+            memcpy(peer->nested_ste, d->nested_ste, sizeof(d->nested_ste));
+            d->nested_id = 0;
+        }
+    } else if (d->hwpt_id != d->idev->hwpt_id &&
+               !host_iommu_device_iommufd_attach_hwpt(d->idev,
+                                                      d->idev->hwpt_id,
+                                                      &local_err)) {
+        /* Back to VFIO's own HWPT, so that ours can go */
         warn_report_err(local_err);
     }
     accel_free(a, &d->nested_id);
     accel_free(a, &d->vdev_id);
-    QLIST_REMOVE(d, next);
+    trace_smmuv3_accel_unplug(smmu_get_sid(sdev), !!peer);
     g_free(d);
     if (QLIST_EMPTY(&a->devs)) {
         accel_viommu_fini(a);
     }
+    qemu_mutex_unlock(&s->mutex);
 }
 
 static const PCIIOMMUOps smmuv3_accel_ops = {
@@ -779,6 +941,9 @@ SMMUv3AccelInfo *smmuv3_accel_stream_info(SMMUDevice *sdev)
     info->events = d->events;
     info->replaces = d->replaces;
     info->refused = d->refused;
+    info->conflict = d->conflict;
+    info->has_host_group = d->group >= 0;
+    info->host_group = d->group;
     return info;
 }
 

@@ -179,9 +179,7 @@ static void smmuv3_introspect_refresh_sdev(SMMUv3State *s, SMMUDevice *sdev)
     }
     smmuv3_introspect_note(sdev, cfg);
     /* The host needs every configuration, not only a change of kind */
-    if (sdev->domain.accel) {
-        smmuv3_accel_sync(sdev);
-    }
+    smmuv3_accel_sync(sdev);
 }
 
 /* Call @fn on every stream of @s */
@@ -225,6 +223,7 @@ void smmuv3_introspect_refresh(SMMUv3State *s, uint32_t start, uint32_t end)
     SMMUv3RefreshRange r = { .s = s, .start = start, .end = end };
 
     smmuv3_foreach_sdev(s, smmuv3_refresh_one, &r);
+    smmuv3_accel_commit(s);
 }
 
 void smmuv3_introspect_refresh_all(SMMUv3State *s)

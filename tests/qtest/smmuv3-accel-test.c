@@ -35,6 +35,12 @@
  *   again changes nothing.
  * /arm/smmuv3/accel/host/smmuen
  *   SMMUEN off and on again: GBPA, then the stage-1 STE again.
+ * /arm/smmuv3/accel/host/group (QTEST_SMMUV3_ACCEL_HOST2=BDF: a second
+ * such device, in the same host IOMMU group)
+ *   The two devices' STEs must agree: made visible together they move the
+ *   group as one; a stage-1 STE on one while the other is bypass blocks
+ *   the group with C_BAD_STE; the same STE on both moves it to the nested
+ *   HWPT, and a later change of both is one replace, not two.
  * /arm/smmuv3/accel/host/no-iommufd
  *   The device without an iommufd backend: one error line, exit status 1.
  * /arm/smmuv3/accel/host/unsupported (QTEST_SMMUV3_ACCEL_UNSUPPORTED=1)
@@ -172,13 +178,18 @@ static uint32_t assert_hwpt(QSMMUBench *b, const char *kind)
     return id;
 }
 
-static int64_t accel_count(QSMMUBench *b, const char *key)
+static int64_t stream_count(QSMMUBench *b, uint32_t sid, const char *key)
 {
-    QDict *a = query_accel(b, DEV_SID, NULL);
+    QDict *a = query_accel(b, sid, NULL);
     int64_t v = qdict_get_int(a, key);
 
     qobject_unref(a);
     return v;
+}
+
+static int64_t accel_count(QSMMUBench *b, const char *key)
+{
+    return stream_count(b, DEV_SID, key);
 }
 
 static int64_t summary_count(QSMMUBench *b, const char *key)
@@ -379,6 +390,120 @@ static void test_host_smmuen(void)
     qsmmu_bench_stop(&b);
 }
 
+/*
+ * Two functions of one host IOMMU group, 02.0 and 03.0 here: iommufd
+ * moves them as one, so their STEs must agree.
+ */
+#define DEV2_DEVFN          QPCI_DEVFN(3, 0)
+#define DEV2_SID            0x18            /* 00:03.0 */
+
+static void assert_group(QSMMUBench *b, const char *hwpt, bool conflict)
+{
+    QDict *a1 = query_accel(b, DEV_SID, NULL);
+    QDict *a2 = query_accel(b, DEV2_SID, NULL);
+
+    g_assert_cmpstr(qdict_get_str(a1, "hwpt"), ==, hwpt);
+    g_assert_cmpstr(qdict_get_str(a2, "hwpt"), ==, hwpt);
+    g_assert_cmpint(qdict_get_int(a1, "hwpt-id"), ==,
+                    qdict_get_int(a2, "hwpt-id"));
+    g_assert_cmpint(qdict_get_int(a1, "host-group"), ==,
+                    qdict_get_int(a2, "host-group"));
+    g_assert(qdict_get_bool(a1, "conflict") == conflict);
+    g_assert(qdict_get_bool(a2, "conflict") == conflict);
+    qobject_unref(a1);
+    qobject_unref(a2);
+}
+
+/* A DMA of the second device lands, or is blocked */
+static void dev2_lands(QSMMUBench *b, QDmaTestdev *d2, uint64_t iova,
+                       uint64_t pa, uint32_t seed)
+{
+    uint32_t r;
+
+    qsmmu_mem_mark(b->qts, pa, LEN);
+    r = dma_testdev_write_pattern(d2, iova, LEN, seed);
+    g_assert_cmpstr(dma_testdev_result_name(r), ==, "ok");
+    qsmmu_assert_pattern(b->qts, pa, LEN, seed);
+}
+
+static void dev2_blocked(QSMMUBench *b, QDmaTestdev *d2, uint64_t iova)
+{
+    uint32_t r;
+
+    qsmmu_mem_mark(b->qts, iova, LEN);
+    r = dma_testdev_write_pattern(d2, iova, LEN, 0xb10cb10c);
+    g_assert_cmpstr(dma_testdev_result_name(r), !=, "ok");
+    qsmmu_assert_untouched(b->qts, iova, LEN);
+}
+
+static void test_host_group(void)
+{
+    g_autofree char *dev = g_strdup_printf(
+        "-object iommufd,id=iommufd0 -device vfio-pci,host=%s,"
+        "iommufd=iommufd0,bus=pcie.0,addr=02.0,id=assigned -device "
+        "vfio-pci,host=%s,iommufd=iommufd0,bus=pcie.0,addr=03.0,"
+        "id=assigned2", accel_host(), getenv("QTEST_SMMUV3_ACCEL_HOST2"));
+    uint64_t ste[QSMMU_STE_WORDS], ste_b[QSMMU_STE_WORDS];
+    QSMMUPageTable pt, pt_b;
+    int64_t replaces1, replaces2;
+    QDmaTestdev d2;
+    QSMMUBench b;
+    QSMMUEvent ev;
+
+    bench_start(&b, dev, true);
+    dma_testdev_init(&d2, &b.bus.bus, DEV2_DEVFN);
+
+    /* Both STEs written, then one CFGI_ALL: consistent, no event */
+    qsmmu_ste_bypass(ste);
+    qsmmu_store_ste(&b.smmu, DEV_SID, ste);
+    qsmmu_store_ste(&b.smmu, DEV2_SID, ste);
+    qsmmu_cmd_cfgi_all(&b.smmu);
+    g_assert_true(qsmmu_cmd_sync(&b.smmu));
+    assert_group(&b, "bypass", false);
+    assert_lands(&b, PA_A, PA_A, 0x96000001);
+    dev2_lands(&b, &d2, PA_B, PA_B, 0x96000002);
+    qsmmu_assert_no_event(&b.smmu);
+
+    /* The first gets stage 1, the second stays bypass: refused, blocked */
+    s1_domain(&b, &pt, ASID_A, PA_C, ste);
+    qsmmu_write_ste(&b.smmu, DEV_SID, ste);
+    qsmmu_pop_one_event(&b.smmu, DEV_SID, QSMMU_EVT_C_BAD_STE, &ev);
+    assert_group(&b, "abort", true);
+    assert_blocked(&b, IOVA, PA_C);
+    dev2_blocked(&b, &d2, PA_B);
+    g_assert_cmpint(accel_count(&b, "refused"), ==, 1);
+
+    /* The second gets the same STE: the group moves to it together */
+    qsmmu_write_ste(&b.smmu, DEV2_SID, ste);
+    qsmmu_assert_no_event(&b.smmu);
+    assert_group(&b, "nested", false);
+    assert_lands(&b, IOVA, PA_C, 0x96000003);
+    dev2_lands(&b, &d2, IOVA, PA_C, 0x96000004);
+
+    /*
+     * Both move to another stage-1 domain: the first one's replace moves
+     * the group, the second's is a no-op, no ioctl.
+     */
+    s1_domain(&b, &pt_b, ASID_B, PA_B, ste_b);
+    qsmmu_store_ste(&b.smmu, DEV_SID, ste_b);
+    qsmmu_store_ste(&b.smmu, DEV2_SID, ste_b);
+    replaces1 = accel_count(&b, "replaces");
+    replaces2 = stream_count(&b, DEV2_SID, "replaces");
+    qsmmu_cmd_batch_begin(&b.smmu);
+    qsmmu_cmd_cfgi_ste(&b.smmu, DEV_SID, true);
+    qsmmu_cmd_cfgi_ste(&b.smmu, DEV2_SID, true);
+    g_assert_true(qsmmu_cmd_sync(&b.smmu));
+    assert_group(&b, "nested", false);
+    g_assert_cmpint(accel_count(&b, "replaces"), ==, replaces1 + 1);
+    g_assert_cmpint(stream_count(&b, DEV2_SID, "replaces"), ==, replaces2);
+    assert_lands(&b, IOVA, PA_B, 0x96000005);
+    dev2_lands(&b, &d2, IOVA, PA_B, 0x96000006);
+    qsmmu_assert_no_event(&b.smmu);
+
+    dma_testdev_uninit(&d2);
+    qsmmu_bench_stop(&b);
+}
+
 /* An emulated device behind accel=on is translated by QEMU as before */
 static void test_emulated(void)
 {
@@ -453,7 +578,9 @@ int main(int argc, char **argv)
 
     qtest_add_func("/arm/smmuv3/accel/bad/stage", test_bad_stage);
     qtest_add_func("/arm/smmuv3/accel/emulated", test_emulated);
-    if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_UNSUPPORTED")) {
+    if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_HOST2")) {
+        qtest_add_func("/arm/smmuv3/accel/host/group", test_host_group);
+    } else if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_UNSUPPORTED")) {
         qtest_add_func("/arm/smmuv3/accel/host/unsupported",
                        test_host_unsupported);
     } else if (accel_host()) {

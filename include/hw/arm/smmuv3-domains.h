@@ -146,8 +146,14 @@ struct SMMUv3AccelSummary;
 
 /* Realize hook of an SMMU with accel=on: takes over its PCI bus's ops */
 bool smmuv3_accel_realize(struct SMMUv3State *s, Error **errp);
-/* Put @sdev's device on the host HWPT of its domain kind (mutex held) */
+/*
+ * @sdev's configuration was fetched again: its device must follow it.
+ * smmuv3_accel_commit() then moves the devices whose configuration was
+ * fetched to the host HWPTs of their domain kinds, once every stream of
+ * the invalidation is known (host groups move as one).  Mutex held.
+ */
 void smmuv3_accel_sync(struct SMMUDevice *sdev);
+void smmuv3_accel_commit(struct SMMUv3State *s);
 /* A command the guest issued: keep the invalidations for the host */
 void smmuv3_accel_queue_cmd(struct SMMUv3State *s, const struct Cmd *cmd);
 /* Forward the kept invalidations in one call; false if the host failed */

@@ -13,25 +13,7 @@
 # vEVENTQ with the inner StreamID, replace between stage-1 domains,
 # SMMUEN toggles, and the refusal of a device without iommufd.  Each
 # qtest case becomes a check.  Needs the IOMMUFD kernel.  Sourced by /init.
-accel_qtest() {  # accel_qtest [ENV=VALUE...]: run the qtest, one check per case
-    local tap=/tmp/smmuv3-accel-test.tap rc pass failed
-    env QTEST_SMMUV3_ACCEL_HOST="$t" QTEST_QEMU_BINARY=/usr/bin/qemu-system-aarch64 \
-        QTEST_QEMU_IMG=/bin/false "$@" \
-        /usr/lib/qtests/smmuv3-accel-test --tap -k >$tap 2>&1
-    rc=$?
-    # What the inner QEMU said when a case expected it to refuse
-    sed -n 's/^# stderr: \(..*\)/\1/p' $tap | while read -r l; do step "inner QEMU: $l"; done
-    sed -n 's|^ok [0-9]* /aarch64/arm/smmuv3/\([^ ]*\).*|\1|p' $tap | tr / - |
-        while read -r n; do check "$n" ok "smmuv3-accel-test case passed in the guest"; done
-    grep '^not ok ' $tap | sed 's|^not ok [0-9]* /aarch64/arm/smmuv3/\([^ ]*\).*|\1|' | tr / - |
-        while read -r n; do check "$n" FAIL "smmuv3-accel-test case failed in the guest"; done
-    pass=$(grep -c '^ok ' $tap)
-    failed=$(grep -c '^not ok ' $tap)
-    if [ "$rc" != 0 ] || [ "$failed" != 0 ] || [ "$pass" = 0 ]; then
-        check smmuv3-accel-test FAIL "$pass passed, $failed failed, exit status $rc"
-        grep -v '^ok ' $tap | tail -n 25
-    fi
-}
+. /scenarios/accel-lib.sh
 t=$(pci_find 0x1b36 0x0201) || t=
 if [ -z "$t" ]; then
     check testdev FAIL "no DMA test device (1b36:0201)"
