@@ -31,7 +31,8 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
                iommufd:nested iommufd:inner-qemu iommufd:inner-qtests \
                iommufd:vfio-emulated iommufd:vfio-rmr \
                iommufd:rmr iommufd:rmr-acpi \
-               iommufd:accel-qtest iommufd:accel-group iommufd:accel-unsupported
+               iommufd:accel-qtest iommufd:accel-group iommufd:accel-replace \
+               iommufd:accel-unsupported
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree qemu build baseline check check-fresh lint demo \

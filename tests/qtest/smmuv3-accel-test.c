@@ -35,6 +35,10 @@
  *   again changes nothing.
  * /arm/smmuv3/accel/host/smmuen
  *   SMMUEN off and on again: GBPA, then the stage-1 STE again.
+ * /arm/smmuv3/accel/host/replace-running (QTEST_SMMUV3_ACCEL_SCANOUT=1:
+ * the host's device has a 4 KiB scanout outside this machine's RAM)
+ *   Replaces between two stage-1 domains while the device reads a frame
+ *   on its own: not one frame aborted or faulted, the checksum right.
  * /arm/smmuv3/accel/host/group (QTEST_SMMUV3_ACCEL_HOST2=BDF: a second
  * such device, in the same host IOMMU group)
  *   The two devices' STEs must agree: made visible together they move the
@@ -222,19 +226,25 @@ static void write_ste(QSMMUBench *b, void (*make)(uint64_t *ste))
     qsmmu_write_ste(&b->smmu, DEV_SID, ste);
 }
 
-/* Stage-1 tables mapping IOVA to @pa under @asid, and an STE using them */
-static uint64_t s1_domain(QSMMUBench *b, QSMMUPageTable *pt, uint16_t asid,
-                          uint64_t pa, uint64_t *ste)
+/* A CD for the stage-1 tables @pt under @asid, and an STE using it */
+static void s1_ste(QSMMUBench *b, QSMMUPageTable *pt, uint16_t asid,
+                   uint64_t *ste)
 {
     uint64_t cd[QSMMU_CD_WORDS], cdptr;
 
-    qsmmu_pt_new(&b->smmu, pt, S1_T0SZ);
-    qsmmu_pt_map(pt, IOVA, pa, 4096, QSMMU_PROT_RW);
     cdptr = qsmmu_cd_store_s1(&b->smmu, cd, asid, pt->root, S1_T0SZ,
                               QSMMU_PS_44);
     memset(ste, 0, sizeof(uint64_t) * QSMMU_STE_WORDS);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
-    return cdptr;
+}
+
+/* Stage-1 tables mapping IOVA to @pa under @asid, and an STE using them */
+static void s1_domain(QSMMUBench *b, QSMMUPageTable *pt, uint16_t asid,
+                      uint64_t pa, uint64_t *ste)
+{
+    qsmmu_pt_new(&b->smmu, pt, S1_T0SZ);
+    qsmmu_pt_map(pt, IOVA, pa, 4096, QSMMU_PROT_RW);
+    s1_ste(b, pt, asid, ste);
 }
 
 static void test_host_gbpa(void)
@@ -504,6 +514,94 @@ static void test_host_group(void)
     qsmmu_bench_stop(&b);
 }
 
+/*
+ * Replace while the device reads: the DMA test device's scanout
+ * (scanout-* properties, set on the host's device) reads the frame at its
+ * IOVA every period, on its own.  Two stage-1 domains map that IOVA to
+ * two copies of one frame, and the frame's IOVA is outside this machine's
+ * RAM: a frame read through an abort HWPT aborts, one through bypass
+ * faults at the host's stage 2.  Many replaces between the domains while
+ * frames keep coming: every frame is good, with the frame's checksum.
+ */
+#define REPLACE_ROUNDS      40
+#define SCANOUT_WAIT_MS     10000
+
+static uint32_t scanout_reg(QSMMUBench *b, uint32_t reg)
+{
+    return dma_testdev_readl(&b->dev, reg);
+}
+
+/* Wait until the scanout has read @frames more good frames */
+static void scanout_wait(QSMMUBench *b, uint32_t frames)
+{
+    uint32_t ok = scanout_reg(b, DMA_TESTDEV_SCANOUT_OK);
+    int ms;
+
+    for (ms = 0; ms < SCANOUT_WAIT_MS; ms += 5) {
+        if (scanout_reg(b, DMA_TESTDEV_SCANOUT_OK) - ok >= frames) {
+            return;
+        }
+        g_usleep(5 * 1000);
+    }
+    g_assert_cmpuint(scanout_reg(b, DMA_TESTDEV_SCANOUT_OK) - ok, >=, frames);
+}
+
+static void test_host_replace_running(void)
+{
+    uint64_t ste_a[QSMMU_STE_WORDS], ste_b[QSMMU_STE_WORDS], iova;
+    uint32_t size, aborts, faults, errors, ok, csum, i;
+    g_autofree uint8_t *frame = NULL;
+    QSMMUPageTable pt_a, pt_b;
+    int64_t replaces;
+    QSMMUBench b;
+
+    host_start(&b, true);
+    g_assert_true(scanout_reg(&b, DMA_TESTDEV_CAPS) &
+                  DMA_TESTDEV_CAPS_SCANOUT);
+    iova = scanout_reg(&b, DMA_TESTDEV_SCANOUT_IOVA_LO) |
+           (uint64_t)scanout_reg(&b, DMA_TESTDEV_SCANOUT_IOVA_HI) << 32;
+    size = scanout_reg(&b, DMA_TESTDEV_SCANOUT_SIZE);
+    g_assert_cmpuint(size, ==, 4096);
+    g_assert_cmphex(iova, >=, RAM_BASE + 128 * MiB);
+
+    /* One frame, in two places, each mapped by one domain */
+    frame = g_malloc(size);
+    dma_testdev_pattern(frame, size, 0xf4a3e000);
+    qtest_memwrite(b.qts, PA_A, frame, size);
+    qtest_memwrite(b.qts, PA_B, frame, size);
+    qsmmu_pt_new(&b.smmu, &pt_a, S1_T0SZ);
+    qsmmu_pt_map(&pt_a, iova, PA_A, size, QSMMU_PROT_RW);
+    qsmmu_pt_new(&b.smmu, &pt_b, S1_T0SZ);
+    qsmmu_pt_map(&pt_b, iova, PA_B, size, QSMMU_PROT_RW);
+    s1_ste(&b, &pt_a, ASID_A, ste_a);
+    s1_ste(&b, &pt_b, ASID_B, ste_b);
+    qsmmu_write_ste(&b.smmu, DEV_SID, ste_a);
+    scanout_wait(&b, 2);
+
+    aborts = scanout_reg(&b, DMA_TESTDEV_SCANOUT_ABORT);
+    faults = scanout_reg(&b, DMA_TESTDEV_SCANOUT_FAULT);
+    errors = scanout_reg(&b, DMA_TESTDEV_SCANOUT_ERROR);
+    ok = scanout_reg(&b, DMA_TESTDEV_SCANOUT_OK);
+    replaces = accel_count(&b, "replaces");
+    for (i = 0; i < REPLACE_ROUNDS; i++) {
+        qsmmu_write_ste(&b.smmu, DEV_SID, i % 2 ? ste_a : ste_b);
+        g_usleep(1000);
+    }
+    scanout_wait(&b, 2);
+    g_test_message("%u frames during %u replaces", scanout_reg(&b,
+                   DMA_TESTDEV_SCANOUT_OK) - ok, REPLACE_ROUNDS);
+    g_assert_cmpuint(scanout_reg(&b, DMA_TESTDEV_SCANOUT_ABORT), ==, aborts);
+    g_assert_cmpuint(scanout_reg(&b, DMA_TESTDEV_SCANOUT_FAULT), ==, faults);
+    g_assert_cmpuint(scanout_reg(&b, DMA_TESTDEV_SCANOUT_ERROR), ==, errors);
+    /* One replace each, straight from one nested HWPT to the other */
+    g_assert_cmpint(accel_count(&b, "replaces"), ==,
+                    replaces + REPLACE_ROUNDS);
+    csum = dma_testdev_checksum(frame, size);
+    g_assert_cmphex(scanout_reg(&b, DMA_TESTDEV_SCANOUT_CSUM), ==, csum);
+    qsmmu_evtq_drain(&b.smmu);
+    qsmmu_bench_stop(&b);
+}
+
 /* An emulated device behind accel=on is translated by QEMU as before */
 static void test_emulated(void)
 {
@@ -578,7 +676,10 @@ int main(int argc, char **argv)
 
     qtest_add_func("/arm/smmuv3/accel/bad/stage", test_bad_stage);
     qtest_add_func("/arm/smmuv3/accel/emulated", test_emulated);
-    if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_HOST2")) {
+    if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_SCANOUT")) {
+        qtest_add_func("/arm/smmuv3/accel/host/replace-running",
+                       test_host_replace_running);
+    } else if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_HOST2")) {
         qtest_add_func("/arm/smmuv3/accel/host/group", test_host_group);
     } else if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_UNSUPPORTED")) {
         qtest_add_func("/arm/smmuv3/accel/host/unsupported",

@@ -1,6 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the accel-* scenarios (not a scenario itself: it defines
-# accel_qtest and runs nothing).
+# accel_ready and accel_qtest and runs nothing).
+#
+# accel_ready: find the DMA test device ($t), check that the inner QEMU,
+# the qtest and /dev/iommu are there (a FAIL check and status 1 if not),
+# keep the kernel's SMMU event reports off the console, and bind $t to
+# vfio-pci.
+accel_ready() {
+    t=$(pci_find 0x1b36 0x0201) || t=
+    if [ -z "$t" ]; then
+        check testdev FAIL "no DMA test device (1b36:0201)"
+        return 1
+    elif [ ! -x /usr/bin/qemu-system-aarch64 ] || [ ! -x /usr/lib/qtests/smmuv3-accel-test ]; then
+        check inner-qemu FAIL "no /usr/bin/qemu-system-aarch64 or smmuv3-accel-test in the initramfs (scripts/build-qemu-arm64 builds the layer)"
+        return 1
+    elif [ ! -c /dev/iommu ]; then
+        check iommufd FAIL "no /dev/iommu: the guest kernel lacks CONFIG_IOMMUFD (use make guest-kernel's)"
+        return 1
+    fi
+    # Faults and blocked DMAs make this kernel report SMMU events
+    quiet_console
+    echo "GUEST: allow-log arm-smmu-v3.*(event 0x10|event 0x02|F_TRANSLATION|C_BAD_STREAMID|caused fault|unpriv|0x[0-9a-f]{16})"
+    dev_state "$t"
+    [ "$drv" = vfio-pci ] || bind_vfio "$t" || check bind FAIL "binding $t to vfio-pci failed"
+}
+
 # accel_qtest [ENV=VALUE...]: run /usr/lib/qtests/smmuv3-accel-test with
 # the DMA test device $t as its host device and the given environment;
 # one check per qtest case, and what the inner QEMU printed when a case

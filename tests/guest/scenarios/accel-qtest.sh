@@ -14,19 +14,7 @@
 # SMMUEN toggles, and the refusal of a device without iommufd.  Each
 # qtest case becomes a check.  Needs the IOMMUFD kernel.  Sourced by /init.
 . /scenarios/accel-lib.sh
-t=$(pci_find 0x1b36 0x0201) || t=
-if [ -z "$t" ]; then
-    check testdev FAIL "no DMA test device (1b36:0201)"
-elif [ ! -x /usr/bin/qemu-system-aarch64 ] || [ ! -x /usr/lib/qtests/smmuv3-accel-test ]; then
-    check inner-qemu FAIL "no /usr/bin/qemu-system-aarch64 or smmuv3-accel-test in the initramfs (scripts/build-qemu-arm64 builds the layer)"
-elif [ ! -c /dev/iommu ]; then
-    check iommufd FAIL "no /dev/iommu: the guest kernel lacks CONFIG_IOMMUFD (use make guest-kernel's)"
-else
-    # The stage-1 fault and the blocked DMAs make this kernel report events
-    quiet_console
-    echo "GUEST: allow-log arm-smmu-v3.*(event 0x10|F_TRANSLATION|caused fault|unpriv|0x[0-9a-f]{16})"
-    dev_state "$t"
-    [ "$drv" = vfio-pci ] || bind_vfio "$t" || check bind FAIL "binding $t to vfio-pci failed"
+if accel_ready; then
     host_query before
     expect before "$t" kind=s1
     step "smmuv3-accel-test against an inner QEMU with arm-smmuv3,accel=on and $t assigned"
