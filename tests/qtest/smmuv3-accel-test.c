@@ -39,6 +39,10 @@
  * the host's device has a 4 KiB scanout outside this machine's RAM)
  *   Replaces between two stage-1 domains while the device reads a frame
  *   on its own: not one frame aborted or faulted, the checksum right.
+ * /arm/smmuv3/accel/host/lost-events (same)
+ *   The frames fault in the guest's stage 1; QEMU stopped for longer than
+ *   the host's vEVENTQ holds, the host drops records: the guest's Event
+ *   queue overflows (EVENTQ_PROD.OVFLG).
  * /arm/smmuv3/accel/host/group (QTEST_SMMUV3_ACCEL_HOST2=BDF: a second
  * such device, in the same host IOMMU group)
  *   The two devices' STEs must agree: made visible together they move the
@@ -602,6 +606,56 @@ static void test_host_replace_running(void)
     qsmmu_bench_stop(&b);
 }
 
+/*
+ * Lost host events: every frame of the scanout faults in the guest's
+ * stage 1, which does not map it, and the host queues one event record
+ * per frame in the vEVENTQ.  QEMU stopped (SIGSTOP) for longer than the
+ * vEVENTQ holds, the host drops records and says so: the guest's Event
+ * queue overflows (EVENTQ_PROD.OVFLG), as the architecture says.
+ */
+#define STOP_MS             400
+
+static void test_host_lost_events(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUPageTable pt;
+    uint32_t prod, faults;
+    QSMMUBench b;
+    int ms;
+
+    host_start(&b, true);
+    g_assert_true(scanout_reg(&b, DMA_TESTDEV_CAPS) &
+                  DMA_TESTDEV_CAPS_SCANOUT);
+    /* Stage 1 that maps IOVA only, not the frame */
+    s1_domain(&b, &pt, ASID_A, PA_A, ste);
+    qsmmu_write_ste(&b.smmu, DEV_SID, ste);
+    faults = scanout_reg(&b, DMA_TESTDEV_SCANOUT_FAULT);
+    for (ms = 0; ms < SCANOUT_WAIT_MS &&
+         scanout_reg(&b, DMA_TESTDEV_SCANOUT_FAULT) - faults < 2; ms += 5) {
+        g_usleep(5 * 1000);
+    }
+    g_assert_cmpint(summary_count(&b, "lost-events"), ==, 0);
+    g_assert_cmphex(qsmmu_readl(&b.smmu, QSMMU_EVENTQ_PROD) &
+                    QSMMU_EVTQ_PROD_OVFLG, ==, 0);
+
+    g_assert_cmpint(kill(qtest_pid(b.qts), SIGSTOP), ==, 0);
+    g_usleep(STOP_MS * 1000);
+    g_assert_cmpint(kill(qtest_pid(b.qts), SIGCONT), ==, 0);
+
+    /* The main loop reads what the host kept, then the loss */
+    for (ms = 0; ms < EVENT_WAIT_MS &&
+         !summary_count(&b, "lost-events"); ms += 10) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_cmpint(summary_count(&b, "lost-events"), >=, 1);
+    prod = qsmmu_readl(&b.smmu, QSMMU_EVENTQ_PROD);
+    g_test_message("EVTQ_PROD 0x%x, %" PRId64 " events for the stream",
+                   prod, accel_count(&b, "events"));
+    g_assert_cmphex(prod & QSMMU_EVTQ_PROD_OVFLG, ==, QSMMU_EVTQ_PROD_OVFLG);
+    g_assert_cmpint(accel_count(&b, "events"), >=, 2);
+    qsmmu_bench_quit(&b);
+}
+
 /* An emulated device behind accel=on is translated by QEMU as before */
 static void test_emulated(void)
 {
@@ -679,6 +733,8 @@ int main(int argc, char **argv)
     if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_SCANOUT")) {
         qtest_add_func("/arm/smmuv3/accel/host/replace-running",
                        test_host_replace_running);
+        qtest_add_func("/arm/smmuv3/accel/host/lost-events",
+                       test_host_lost_events);
     } else if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_HOST2")) {
         qtest_add_func("/arm/smmuv3/accel/host/group", test_host_group);
     } else if (accel_host() && getenv("QTEST_SMMUV3_ACCEL_UNSUPPORTED")) {
