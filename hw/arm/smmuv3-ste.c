@@ -140,8 +140,12 @@ int smmuv3_ste_find(SMMUv3State *s, uint32_t sid, STE *ste,
     }
 
     if (fmt == 0) {
-        /* Aligned to the table size, from the programmed LOG2SIZE */
-        base &= ~MAKE_64BIT_MASK(0, log2size + 6);
+        /*
+         * Aligned to the table size, from the programmed LOG2SIZE, not
+         * limited by SIDSIZE: ADDR[LOG2SIZE + 5:0] is taken as 0, so from
+         * LOG2SIZE 58 on the table starts at 0.
+         */
+        base &= ~MAKE_64BIT_MASK(0, MIN(log2size + 6, 64));
         addr = base + (uint64_t)sid * sizeof(*ste);
     } else {
         uint64_t l1std, l1ptr, l2ptr;

@@ -679,6 +679,41 @@ static void test_streamid_beyond_table(void)
 }
 
 /*
+ * LOG2SIZE up to 63 (6.3.24): a linear table is aligned to the size that
+ * the literal LOG2SIZE gives, not limited by SIDSIZE, so ADDR[68:0], the
+ * whole address, is taken as 0: the device's STE is read at 0x800, not
+ * from the table at STRTAB_BASE, whose bypass STE must not be used.
+ */
+static void test_log2size_max(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUEvent ev;
+    QSMMUBench c;
+
+    ctx_start(&c, 0);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_write_lands(&c, IOVA, IOVA, 0, 0xb00);
+
+    qsmmu_disable(&c.smmu);
+    qsmmu_writel(&c.smmu, QSMMU_STRTAB_BASE_CFG, 63);
+    qsmmu_enable(&c.smmu);
+    qsmmu_cmd_cfgi_all(&c.smmu);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    qsmmu_bench_assert_write_blocked(&c, IOVA, EVT_LEN,
+                                     DMA_TESTDEV_RESULT_FAULT);
+    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+    g_test_message("event 0x%x, fetch address 0x%" PRIx64, ev.type,
+                   ev.fetch_addr);
+    g_assert_true(ev.type == QSMMU_EVT_C_BAD_STE ||
+                  (ev.type == QSMMU_EVT_F_STE_FETCH &&
+                   ev.fetch_addr == DEV_SID * 64));
+    g_assert_cmphex(ev.sid, ==, DEV_SID);
+    qsmmu_evtq_drain(&c.smmu);
+    qsmmu_bench_stop(&c);
+}
+
+/*
  * L1STD.Span (5.1): the L2 array holds 2^(Span - 1) STEs.  A bypass STE
  * placed just past them must not be used: the StreamID is invalid.
  */
@@ -829,6 +864,7 @@ int main(int argc, char **argv)
                    test_nested_cd_s2_fault);
     qtest_add_func("/arm/smmuv3/ste/strtab/streamid-beyond",
                    test_streamid_beyond_table);
+    qtest_add_func("/arm/smmuv3/ste/strtab/log2size-63", test_log2size_max);
     qtest_add_func("/arm/smmuv3/ste/strtab/span-size", test_2lvl_span_size);
     qtest_add_data_func("/arm/smmuv3/ste/strtab/span-12",
                         GUINT_TO_POINTER(12), test_2lvl_span_reserved);
