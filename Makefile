@@ -35,7 +35,7 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
                iommufd:accel-unsupported
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
-.PHONY: all deps base tree qemu build baseline check check-fresh lint demo \
+.PHONY: all deps base tree qemu build baseline check check-fresh check-sanitize lint demo \
         demo-initramfs demo-qtest qemu-arm64 qemu-in-guest bench \
         export-patches clean distclean help
 
@@ -78,6 +78,25 @@ check: build guest-initramfs guest-firmware guest-kernel qemu-arm64
 
 lint: tree
 	@scripts/lint
+
+# Every test of make check against QEMU and the qtests built with
+# AddressSanitizer and UndefinedBehaviorSanitizer (build/qemu/build-san);
+# any report aborts the process, which fails its test.  The sanitizers
+# write to files in $(SAN_LOGS), not to stderr, where their start-up
+# warnings would break the tests of one-line errors; a report found there
+# fails the target too.  Not part of make check.  The QEMU inside the
+# IOMMUFD guest is not sanitized.
+SAN_LOGS := $(QEMU_TREE)/build-san/test-logs/sanitizers
+SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$(SAN_LOGS)/asan \
+           UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan
+check-sanitize: tree guest-initramfs guest-firmware guest-kernel qemu-arm64
+	@SANITIZE=1 scripts/build-qemu $(QEMU_TREE) qemu-system-aarch64 $(QTEST_TARGETS)
+	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	@$(SAN_ENV) scripts/run-tests $(QEMU_TREE)/build-san "$(OUR_QTESTS)" \
+	    "$(BASE_QTESTS)" "$(CHECK_GUESTS)"
+	@if grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' $(SAN_LOGS)/* 2>/dev/null; then \
+	    echo "==> check-sanitize: sanitizer reports above (in $(SAN_LOGS))"; exit 1; \
+	else echo "==> check-sanitize: no sanitizer report"; fi
 
 # Benchmarks against the baseline and against no IOMMU (bench/).
 bench: build baseline
