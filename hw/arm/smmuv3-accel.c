@@ -21,9 +21,11 @@
  *
  * Each time the guest makes a configuration visible (CFGI_STE, _RANGE,
  * _ALL, a CR0 or GBPA write, a reset), smmuv3-introspect derives the
- * domain kind and calls smmuv3_accel_sync(), which moves the device to the
- * HWPT of that kind with iommufd's replace: there is no window through
- * an intermediate HWPT, and nothing happens when the device already is on
+ * domain kind and calls smmuv3_accel_sync(), which notes where it sends
+ * the device.  smmuv3_accel_commit() then moves the devices, by CMD_SYNC
+ * for the CFGIs of a command batch and at once for the rest, to the HWPT
+ * of that kind with iommufd's replace: there is no window through an
+ * intermediate HWPT, and nothing happens when the device already is on
  * the right one.  A configuration the host cannot carry (V=0, stage 2,
  * nested) puts the device on the abort HWPT and records C_BAD_STE.
  *
@@ -80,6 +82,17 @@ typedef struct SMMUv3AccelVEvent {
     struct iommu_vevent_arm_smmuv3 evt;
 } QEMU_PACKED SMMUv3AccelVEvent;
 
+/*
+ * Where a device's configuration sends it, from the configuration in
+ * force: the one fetched when the guest last made its stream's
+ * configuration visible (CFGI_*, CR0, GBPA, reset)
+ */
+typedef struct SMMUv3AccelWant {
+    uint32_t hwpt;              /* SMMUv3AccelHwpt */
+    uint64_t ste[2];            /* for SMMUV3_ACCEL_HWPT_NESTED */
+    const char *refused;        /* why the configuration is refused */
+} SMMUv3AccelWant;
+
 /* One assigned device behind the vSMMU */
 typedef struct SMMUv3AccelDev {
     SMMUDevice *sdev;
@@ -92,13 +105,15 @@ typedef struct SMMUv3AccelDev {
     uint64_t nested_ste[2];     /* the STE it carries */
     int group;                  /* host IOMMU group, -1: unknown */
     bool conflict;              /* blocked: its group's STEs disagree */
-    bool dirty;                 /* configuration changed, not yet applied */
+    bool dirty;                 /* @want not yet applied */
+    bool by_cfgi;               /* @want made visible by a CFGI_STE* */
+    SMMUv3AccelWant want;
     uint32_t refused_kind;      /* kind already refused with C_BAD_STE */
     uint32_t refused;
     uint64_t invalidations;
     uint64_t events;
     uint64_t replaces;
-    QLIST_ENTRY(SMMUv3AccelDev) next;
+    QTAILQ_ENTRY(SMMUv3AccelDev) next;
 } SMMUv3AccelDev;
 
 struct SMMUv3Accel {
@@ -117,7 +132,7 @@ struct SMMUv3Accel {
     uint64_t forwarded;
     uint64_t lost_events;
     bool cfgi;                  /* the command being run is a CFGI_STE* */
-    QLIST_HEAD(, SMMUv3AccelDev) devs;
+    QTAILQ_HEAD(, SMMUv3AccelDev) devs;  /* in the order they came */
 };
 
 /* iommufd objects the backend has no helper for */
@@ -286,7 +301,7 @@ static void accel_event_deliver(SMMUv3State *s, const SMMUv3AccelVEvent *ve)
     for (i = 0; i < ARRAY_SIZE(rec); i++) {
         rec[i] = le64_to_cpu(ve->evt.evt[i]);
     }
-    QLIST_FOREACH(d, &s->accel_state->devs, next) {
+    QTAILQ_FOREACH(d, &s->accel_state->devs, next) {
         if (d->vdev_id && d->vsid == rec[0] >> 32) {
             d->events++;
         }
@@ -416,13 +431,7 @@ static bool accel_same_group(SMMUv3AccelDev *a, SMMUv3AccelDev *b)
     return a == b || (a->group >= 0 && a->group == b->group);
 }
 
-/* Where @d's configuration sends it */
-typedef struct SMMUv3AccelWant {
-    uint32_t hwpt;              /* SMMUv3AccelHwpt */
-    uint64_t ste[2];            /* for SMMUV3_ACCEL_HWPT_NESTED */
-    const char *refused;        /* why the configuration is refused */
-} SMMUv3AccelWant;
-
+/* Where the configuration of @d's stream, just fetched, sends @d */
 static SMMUv3AccelWant accel_want(SMMUv3State *s, SMMUv3AccelDev *d)
 {
     SMMUv3AccelWant w = { .hwpt = SMMUV3_ACCEL_HWPT_ABORT };
@@ -486,14 +495,14 @@ static bool accel_attach(SMMUv3Accel *a, SMMUv3AccelDev *d, uint32_t hwpt_id,
     }
     trace_smmuv3_accel_replace(smmu_get_sid(d->sdev), d->hwpt_id, hwpt_id);
     d->replaces++;
-    QLIST_FOREACH(m, &a->devs, next) {
+    QTAILQ_FOREACH(m, &a->devs, next) {
         if (accel_same_group(d, m)) {
             m->hwpt_id = hwpt_id;
             m->hwpt = kind;
         }
     }
     /* Nested HWPTs no member of the group is on any more */
-    QLIST_FOREACH(m, &a->devs, next) {
+    QTAILQ_FOREACH(m, &a->devs, next) {
         if (accel_same_group(d, m) && m->nested_id != m->hwpt_id) {
             accel_free(a, &m->nested_id);
         }
@@ -535,7 +544,7 @@ static void accel_refuse(SMMUv3State *s, SMMUv3AccelDev *d, uint32_t kind,
         .sid = smmu_get_sid(d->sdev),
     };
 
-    if (d->refused_kind == kind || !s->accel_state->cfgi) {
+    if (d->refused_kind == kind || !d->by_cfgi) {
         return;
     }
     d->refused_kind = kind;
@@ -553,7 +562,7 @@ static bool accel_install_nested(SMMUv3Accel *a, SMMUv3AccelDev *d,
     SMMUv3AccelDev *m;
     uint32_t id;
 
-    QLIST_FOREACH(m, &a->devs, next) {
+    QTAILQ_FOREACH(m, &a->devs, next) {
         if (accel_same_group(d, m) && m->nested_id &&
             m->nested_ste[0] == w->ste[0] && m->nested_ste[1] == w->ste[1]) {
             return accel_attach(a, d, m->nested_id,
@@ -568,14 +577,14 @@ static bool accel_install_nested(SMMUv3Accel *a, SMMUv3AccelDev *d,
         error_report_err(local_err);
         return false;
     }
-    accel_free(a, &d->nested_id);
+    if (!accel_attach(a, d, id, SMMUV3_ACCEL_HWPT_NESTED)) {
+        iommufd_backend_free_id(a->be, id);
+        return false;
+    }
+    /* accel_attach() freed the nested HWPT the group left */
     d->nested_id = id;
     d->nested_ste[0] = w->ste[0];
     d->nested_ste[1] = w->ste[1];
-    if (!accel_attach(a, d, id, SMMUV3_ACCEL_HWPT_NESTED)) {
-        accel_free(a, &d->nested_id);
-        return false;
-    }
     return true;
 }
 
@@ -583,22 +592,17 @@ static bool accel_install_nested(SMMUv3Accel *a, SMMUv3AccelDev *d,
 static void accel_resolve(SMMUv3State *s, SMMUv3AccelDev *d)
 {
     SMMUv3Accel *a = s->accel_state;
+    const SMMUv3AccelWant *w = &d->want;
     SMMUv3AccelDev *m, *peer = NULL;
-    SMMUv3AccelWant w;
 
-    w = accel_want(s, d);
-    QLIST_FOREACH(m, &a->devs, next) {
-        SMMUv3AccelWant mw;
-
-        if (m == d || !accel_same_group(d, m)) {
-            continue;
-        }
-        mw = accel_want(s, m);
-        if (!accel_want_equal(&w, &mw)) {
+    /* A peer's configuration in force, not what its STE holds now */
+    QTAILQ_FOREACH(m, &a->devs, next) {
+        if (m != d && accel_same_group(d, m) &&
+            !accel_want_equal(w, &m->want)) {
             peer = m;
         }
     }
-    QLIST_FOREACH(m, &a->devs, next) {
+    QTAILQ_FOREACH(m, &a->devs, next) {
         if (accel_same_group(d, m)) {
             m->conflict = !!peer;
         }
@@ -613,12 +617,12 @@ static void accel_resolve(SMMUv3State *s, SMMUv3AccelDev *d)
         accel_refuse(s, d, SMMUV3_KIND__MAX, why);
         return;
     }
-    switch (w.hwpt) {
+    switch (w->hwpt) {
     case SMMUV3_ACCEL_HWPT_BYPASS:
         accel_attach(a, d, a->bypass_hwpt_id, SMMUV3_ACCEL_HWPT_BYPASS);
         break;
     case SMMUV3_ACCEL_HWPT_NESTED:
-        if (!accel_install_nested(a, d, &w)) {
+        if (!accel_install_nested(a, d, w)) {
             accel_attach(a, d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
         }
         break;
@@ -626,8 +630,8 @@ static void accel_resolve(SMMUv3State *s, SMMUv3AccelDev *d)
         accel_attach(a, d, a->abort_hwpt_id, SMMUV3_ACCEL_HWPT_ABORT);
         break;
     }
-    if (w.refused) {
-        accel_refuse(s, d, d->sdev->domain.kind, w.refused);
+    if (w->refused) {
+        accel_refuse(s, d, d->sdev->domain.kind, w->refused);
     } else {
         d->refused_kind = SMMUV3_KIND_UNKNOWN;
     }
@@ -635,8 +639,13 @@ static void accel_resolve(SMMUv3State *s, SMMUv3AccelDev *d)
 
 void smmuv3_accel_sync(SMMUDevice *sdev)
 {
-    if (sdev->domain.accel) {
-        sdev->domain.accel->dirty = true;
+    SMMUv3AccelDev *d = sdev->domain.accel;
+    SMMUv3State *s = sdev->smmu;
+
+    if (d) {
+        d->want = accel_want(s, d);
+        d->dirty = true;
+        d->by_cfgi = s->accel_state->cfgi;
     }
 }
 
@@ -648,8 +657,8 @@ void smmuv3_accel_commit(SMMUv3State *s)
     if (!a || !a->viommu_id) {
         return;
     }
-    /* Every configuration of the batch is known: the groups can move */
-    QLIST_FOREACH(d, &a->devs, next) {
+    /* Every configuration of the batch is known: groups can move as one */
+    QTAILQ_FOREACH(d, &a->devs, next) {
         if (d->dirty && accel_vdevice_sync(a, d)) {
             d->dirty = false;
             accel_resolve(s, d);
@@ -674,7 +683,7 @@ void smmuv3_accel_queue_cmd(SMMUv3State *s, const struct Cmd *cmd)
     if (!a->viommu_id) {
         return;
     }
-    QLIST_FOREACH(d, &a->devs, next) {
+    QTAILQ_FOREACH(d, &a->devs, next) {
         bool mine;
 
         switch (type) {
@@ -719,6 +728,8 @@ bool smmuv3_accel_flush(SMMUv3State *s)
     if (!a) {
         return true;
     }
+    /* The configurations the batch made visible, then its invalidations */
+    smmuv3_accel_commit(s);
     a->cfgi = false;
     if (!a->batch->len) {
         return true;
@@ -825,7 +836,7 @@ static bool accel_set_iommu_device(PCIBus *bus, void *opaque, int devfn,
     d->group = accel_host_group(hiod);
     d->hwpt_id = idev->hwpt_id;
     d->hwpt = SMMUV3_ACCEL_HWPT_VFIO;
-    QLIST_INSERT_HEAD(&a->devs, d, next);
+    QTAILQ_INSERT_TAIL(&a->devs, d, next);
     trace_smmuv3_accel_device(hiod->name, smmu_get_sid(sdev), idev->devid);
 
     /*
@@ -858,8 +869,8 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
     }
     qemu_mutex_lock(&s->mutex);
     sdev->domain.accel = NULL;
-    QLIST_REMOVE(d, next);
-    QLIST_FOREACH(m, &a->devs, next) {
+    QTAILQ_REMOVE(&a->devs, d, next);
+    QTAILQ_FOREACH(m, &a->devs, next) {
         if (accel_same_group(d, m)) {
             peer = m;
         }
@@ -886,7 +897,7 @@ static void accel_unset_iommu_device(PCIBus *bus, void *opaque, int devfn)
     accel_free(a, &d->vdev_id);
     trace_smmuv3_accel_unplug(smmu_get_sid(sdev), !!peer);
     g_free(d);
-    if (QLIST_EMPTY(&a->devs)) {
+    if (QTAILQ_EMPTY(&a->devs)) {
         accel_viommu_fini(a);
     }
     qemu_mutex_unlock(&s->mutex);
@@ -912,7 +923,7 @@ bool smmuv3_accel_realize(SMMUv3State *s, Error **errp)
     a->veventq_fd = -1;
     a->batch = g_array_new(false, false,
                            sizeof(struct iommu_viommu_arm_smmuv3_invalidate));
-    QLIST_INIT(&a->devs);
+    QTAILQ_INIT(&a->devs);
     s->accel_state = a;
     if (bs->smmu_per_bus) {
         pci_setup_iommu_per_bus(bs->primary_bus, &smmuv3_accel_ops, bs);

@@ -223,13 +223,13 @@ void smmuv3_introspect_refresh(SMMUv3State *s, uint32_t start, uint32_t end)
     SMMUv3RefreshRange r = { .s = s, .start = start, .end = end };
 
     smmuv3_foreach_sdev(s, smmuv3_refresh_one, &r);
-    smmuv3_accel_commit(s);
 }
 
 void smmuv3_introspect_refresh_all(SMMUv3State *s)
 {
     qemu_mutex_lock(&s->mutex);
     smmuv3_introspect_refresh(s, 0, UINT32_MAX);
+    smmuv3_accel_commit(s);
     qemu_mutex_unlock(&s->mutex);
 }
 

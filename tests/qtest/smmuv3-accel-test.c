@@ -495,8 +495,8 @@ static void test_host_group(void)
     dev2_lands(&b, &d2, IOVA, PA_C, 0x96000004);
 
     /*
-     * Both move to another stage-1 domain: the first one's replace moves
-     * the group, the second's is a no-op, no ioctl.
+     * Both move to another stage-1 domain in one batch: the first one's
+     * replace moves the group, the second's is a no-op, no ioctl.
      */
     s1_domain(&b, &pt_b, ASID_B, PA_B, ste_b);
     qsmmu_store_ste(&b.smmu, DEV_SID, ste_b);

@@ -150,7 +150,9 @@ bool smmuv3_accel_realize(struct SMMUv3State *s, Error **errp);
  * @sdev's configuration was fetched again: its device must follow it.
  * smmuv3_accel_commit() then moves the devices whose configuration was
  * fetched to the host HWPTs of their domain kinds, once every stream of
- * the invalidation is known (host groups move as one).  Mutex held.
+ * the command batch (or of the CR0/GBPA write, the reset) is known, so
+ * that host groups move as one; smmuv3_accel_flush() commits first.
+ * Mutex held.
  */
 void smmuv3_accel_sync(struct SMMUDevice *sdev);
 void smmuv3_accel_commit(struct SMMUv3State *s);

@@ -27,8 +27,8 @@ accel_ready() {
 
 # accel_qtest [ENV=VALUE...]: run /usr/lib/qtests/smmuv3-accel-test with
 # the DMA test device $t as its host device and the given environment;
-# one check per qtest case, and what the inner QEMU printed when a case
-# expected it to refuse to start.
+# one check per qtest case, one that the inner QEMU printed no error
+# line, and what it printed when a case expected it to refuse to start.
 accel_qtest() {
     local tap=/tmp/smmuv3-accel-test.tap rc pass failed
     env QTEST_SMMUV3_ACCEL_HOST="$t" QTEST_QEMU_BINARY=/usr/bin/qemu-system-aarch64 \
@@ -41,6 +41,16 @@ accel_qtest() {
         while read -r n; do check "$n" ok "smmuv3-accel-test case passed in the guest"; done
     grep '^not ok ' $tap | sed 's|^not ok [0-9]* /aarch64/arm/smmuv3/\([^ ]*\).*|\1|' | tr / - |
         while read -r n; do check "$n" FAIL "smmuv3-accel-test case failed in the guest"; done
+    # The inner QEMU's own error lines, besides the base's VFIO notes on
+    # this device (no reset method, its BAR not mappable for peer DMA)
+    errs=$(grep '^qemu-system-aarch64: ' $tap |
+           grep -v -e 'Cannot reset device' -e ': warning: ' | sort -u)
+    if [ -n "$errs" ]; then
+        check inner-qemu-stderr FAIL "the inner QEMU printed errors:"
+        echo "$errs" | head -n 5
+    else
+        check inner-qemu-stderr ok "no error line from the inner QEMU"
+    fi
     pass=$(grep -c '^ok ' $tap)
     failed=$(grep -c '^not ok ' $tap)
     if [ "$rc" != 0 ] || [ "$failed" != 0 ] || [ "$pass" = 0 ]; then
