@@ -33,9 +33,6 @@
                                  SMMU_GBPA_PRIVCFG | SMMU_GBPA_INSTCFG | \
                                  R_GBPA_ABORT_MASK)
 
-/* The largest access QEMU's memory core makes to an unassigned region */
-#define SMMU_FAULT_PIECE_MAX    4
-
 /*
  * Event record encoders (7.3): one per record type.  Each fills the
  * fields its record defines and leaves every other bit zero.
@@ -213,47 +210,6 @@ static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
     }
 }
 
-/* SSV and SubstreamID of @info, wherever its record type keeps them */
-static void smmuv3_event_ssid(const SMMUEventInfo *info, bool *ssv,
-                              uint32_t *ssid)
-{
-    *ssv = false;
-    *ssid = 0;
-    switch (info->type) {
-    case SMMU_EVT_F_UUT:
-        *ssv = info->u.f_uut.ssv;
-        *ssid = info->u.f_uut.ssid;
-        break;
-    case SMMU_EVT_C_BAD_STREAMID:
-    case SMMU_EVT_C_BAD_STE:
-    case SMMU_EVT_C_BAD_CD:
-    case SMMU_EVT_F_CFG_CONFLICT:
-        /* These share struct SSIDInfo */
-        *ssv = info->u.c_bad_ste.ssv;
-        *ssid = info->u.c_bad_ste.ssid;
-        break;
-    case SMMU_EVT_F_STE_FETCH:
-    case SMMU_EVT_F_CD_FETCH:
-        *ssv = info->u.f_ste_fetch.ssv;
-        *ssid = info->u.f_ste_fetch.ssid;
-        break;
-    case SMMU_EVT_C_BAD_SUBSTREAMID:
-        *ssv = true;
-        *ssid = info->u.c_bad_substream.ssid;
-        break;
-    case SMMU_EVT_F_WALK_EABT:
-    case SMMU_EVT_F_TRANSLATION:
-    case SMMU_EVT_F_ADDR_SIZE:
-    case SMMU_EVT_F_ACCESS:
-    case SMMU_EVT_F_PERMISSION:
-        *ssv = info->u.f_translation.ssv;
-        *ssid = info->u.f_translation.ssid;
-        break;
-    default:
-        break;
-    }
-}
-
 /*
  * The Event queue (7.2, 6.3 EVENTQ_PROD/CONS)
  *
@@ -351,82 +307,6 @@ void smmuv3_eventq_lost(SMMUv3State *s)
                       "overflow\n");
     }
     smmuv3_trigger_irq(s, SMMU_IRQ_EVTQ, 0);
-}
-
-/*
- * One transaction, one event
- *
- * QEMU's memory core splits an access that the IOMMU fails into pieces of
- * at most SMMU_FAULT_PIECE_MAX bytes, aligned to their address, and
- * translates each piece again.  A fault is taken to continue the previous
- * one, and raises no record, when all of these hold:
- *  - the previous fault is of the same StreamID, SSV/SubstreamID, event
- *    type and direction, and no other translation of that stream and no
- *    SMMU register write came in between;
- *  - its address lies after the previous piece, no further than the
- *    largest piece the memory core can have made there;
- *  - both are in the same 4KB page (a PCIe transaction never crosses one).
- * A new DMA that starts at the same address as the last one therefore
- * records a new event.
- */
-static uint64_t smmuv3_fault_piece_end(uint64_t addr)
-{
-    uint64_t align = addr & -addr;
-
-    if (!align || align > SMMU_FAULT_PIECE_MAX) {
-        align = SMMU_FAULT_PIECE_MAX;
-    }
-    return addr + align;
-}
-
-void smmuv3_record_fault(SMMUv3State *s, SMMUEventInfo *event, hwaddr addr,
-                         bool is_write)
-{
-    SMMUv3FaultFilter *f = &s->fault_filter;
-    bool ssv;
-    uint32_t ssid;
-
-    if (event->type == SMMU_EVT_NONE) {
-        /* A fault the configuration does not record (CD.R, STE.S2R) */
-        f->valid = false;
-        return;
-    }
-
-    smmuv3_event_ssid(event, &ssv, &ssid);
-    if (f->valid && f->sid == event->sid && f->ssv == ssv &&
-        f->ssid == ssid && f->type == event->type && f->rnw == !is_write &&
-        addr > f->addr && addr <= f->next &&
-        (addr >> 12) == (f->addr >> 12)) {
-        trace_smmuv3_event_merged(smmu_event_string(event->type),
-                                  event->sid, addr);
-        f->addr = addr;
-        f->next = smmuv3_fault_piece_end(addr);
-        return;
-    }
-
-    *f = (SMMUv3FaultFilter) {
-        .valid = true,
-        .ssv = ssv,
-        .rnw = !is_write,
-        .type = event->type,
-        .sid = event->sid,
-        .ssid = ssid,
-        .addr = addr,
-        .next = smmuv3_fault_piece_end(addr),
-    };
-    smmuv3_record_event(s, event);
-}
-
-void smmuv3_fault_filter_pass(SMMUv3State *s, uint32_t sid)
-{
-    if (s->fault_filter.valid && s->fault_filter.sid == sid) {
-        s->fault_filter.valid = false;
-    }
-}
-
-void smmuv3_fault_filter_reset(SMMUv3State *s)
-{
-    s->fault_filter.valid = false;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/dma-testdev.h"
@@ -258,6 +259,53 @@ static void test_f_translation(void)
                      DMA_TESTDEV_RESULT_FAULT);
     pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
     assert_walk_fault(&ev, IOVA_HOLE + 0x40, true, false, 0);
+    qsmmu_bench_stop(&c);
+}
+
+/*
+ * One transaction, one event (7.3): a DMA that faults ends at the fault
+ * and is one failed transaction whatever its length, so one record and
+ * one fault in query-smmuv3.  Two DMAs are two transactions, even when
+ * the second starts in the same page where the first one ended.
+ */
+static void test_one_per_transaction(void)
+{
+    uint64_t addr[] = { IOVA_HOLE, IOVA_HOLE, IOVA_HOLE + 0x100,
+                        IOVA_HOLE + 0x104 };
+    bool rnw[] = { false, true, false, false };
+    QSMMUEvent ev;
+    QSMMUBench c;
+    QDict *st;
+    int i;
+
+    ctx_start(&c);
+    set_ste_s1(&c, QSMMU_PS_44);
+    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
+
+    /* A whole page each way: 1024 bus words, one transaction each */
+    g_assert_cmpuint(dma_write(&c, IOVA_HOLE, 4096), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_HOLE, 4096), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 0);
+    /* Back to back in one page */
+    g_assert_cmpuint(dma_write(&c, IOVA_HOLE + 0x100, 4), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    g_assert_cmpuint(dma_write(&c, IOVA_HOLE + 0x104, 4), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+
+    for (i = 0; i < ARRAY_SIZE(addr); i++) {
+        g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+        g_assert_cmphex(ev.raw[0], ==,
+                        ((uint64_t)DEV_SID << 32) | QSMMU_EVT_F_TRANSLATION);
+        assert_walk_fault(&ev, addr[i], rnw[i], false, 0);
+    }
+    g_assert_false(qsmmu_evtq_pop(&c.smmu, &ev));
+
+    st = qsmmu_query_stream(c.qts, DEV_SID);
+    g_assert_cmpuint(qdict_get_int(st, "faults"), ==, ARRAY_SIZE(addr));
+    g_assert_cmpuint(qdict_get_int(st, "translations"), ==, 0);
+    qobject_unref(st);
     qsmmu_bench_stop(&c);
 }
 
@@ -752,6 +800,8 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/events/f-ste-fetch", test_f_ste_fetch);
     qtest_add_func("/arm/smmuv3/events/c-bad-cd", test_c_bad_cd);
     qtest_add_func("/arm/smmuv3/events/f-translation", test_f_translation);
+    qtest_add_func("/arm/smmuv3/events/one-per-transaction",
+                   test_one_per_transaction);
     qtest_add_func("/arm/smmuv3/events/f-permission", test_f_permission);
     qtest_add_func("/arm/smmuv3/events/f-access", test_f_access);
     qtest_add_func("/arm/smmuv3/events/f-addr-size", test_f_addr_size);

@@ -172,26 +172,6 @@ extern const VMStateDescription vmstate_smmuv3_streams;
  */
 
 /*
- * SMMUv3FaultFilter - the last access that raised an event.
- *
- * QEMU's memory core retries a failed DMA in pieces of at most 4 bytes and
- * translates each piece; the architecture sees one transaction and records
- * one event (IHI 0070 7.3).  A piece that continues the previous faulting
- * access (same stream, SubstreamID, event type and direction, the next
- * address in the same 4KB page) raises no new record.
- */
-typedef struct SMMUv3FaultFilter {
-    bool valid;
-    bool ssv;
-    bool rnw;
-    uint8_t type;
-    uint32_t sid;
-    uint32_t ssid;
-    uint64_t addr;      /* address of the last piece */
-    uint64_t next;      /* address a continuation piece would have */
-} SMMUv3FaultFilter;
-
-/*
  * Records the host SMMU delivered for a stream of an SMMU with accel=on
  * (@rec: the four 64-bit words of the record), and a lost one: an Event
  * queue overflow.  Called with the SMMU's mutex held.
