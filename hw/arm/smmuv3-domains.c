@@ -20,6 +20,10 @@ void smmuv3_domains_account(SMMUDevice *sdev, int status)
 {
     SMMUv3StreamStats *st = &sdev->stats;
 
+    if (!smmu_enabled(sdev->smmu)) {
+        /* GBPA decides, and no configuration is fetched to tell */
+        smmuv3_introspect_note(sdev, NULL);
+    }
     switch (status) {
     case SMMU_TRANS_DISABLE:
     case SMMU_TRANS_BYPASS:

@@ -10,14 +10,19 @@
  * the STE.Config in force (5.2): abort, bypass, stage 1, stage 2 or
  * nested, or "invalid" when the configuration cannot be used.
  *
- * The kind follows the configuration the model caches: it is recorded
- * whenever smmuv3_get_config() hands out a configuration, and when the
- * guest invalidates a stream's configuration (CFGI_STE, CFGI_STE_RANGE,
- * CFGI_ALL, CFGI_CD) the new one is fetched at once, so that the kind is
- * right without waiting for a DMA.  An SMMU may fetch and cache valid
- * configuration structures at any time (3.21.3, 16.2); an event found
- * while doing so is dropped, as nothing was translated, and the
- * configuration is not cached, so the next transaction raises it.
+ * Observing changes nothing.  query-smmuv3 and info smmuv3 decode each
+ * stream's configuration from guest memory when they run, walking stage 2
+ * for a nested stream's CD and table addresses without the IOTLB, and
+ * look the configuration cache up without filling or invalidating it.
+ * They report both, and flag a stream as stale when the cached
+ * configuration is not the one in memory: the guest changed an STE or a
+ * CD without invalidating it.
+ *
+ * The history of a stream's kinds follows its transactions: a period
+ * starts when a transaction meets a new kind.  Only streams whose DMA the
+ * host performs have work to do when the guest invalidates their
+ * configuration (hw/arm/smmuv3-vfio.c, hw/arm/smmuv3-accel.c); theirs is
+ * decoded at the invalidation, the same way.
  */
 
 #include "qemu/osdep.h"
@@ -33,10 +38,8 @@
 #include "monitor/hmp.h"
 #include "monitor/monitor.h"
 #include "smmuv3-internal.h"
+#include "smmuv3-ste.h"
 #include "trace.h"
-
-/* smmuv3_get_config() of the model, set when an SMMUv3 is realized */
-static SMMUv3ConfigFetch smmuv3_config_fetch;
 
 /* SMMUv3DomainKind -> QAPI SMMUv3StreamKind */
 static const SMMUv3StreamKind smmuv3_qapi_kind[SMMUV3_KIND__MAX] = {
@@ -157,27 +160,75 @@ void smmuv3_introspect_note(SMMUDevice *sdev, SMMUTransCfg *cfg)
     smmuv3_introspect_set(s, sdev, smmuv3_domain_of(s, cfg));
 }
 
-void smmuv3_introspect_init(SMMUv3State *s, SMMUv3ConfigFetch fetch)
+/*
+ * Stage 2 of a structure address (a CD, a stage-1 table base) for
+ * smmuv3_peek(): a walk of the tables, nothing cached.  The entry lives
+ * in @peek_entry until the next call; the monitor and the command queue
+ * run under the BQL.
+ */
+static SMMUTLBEntry peek_entry;
+
+static SMMUTranslationStatus smmuv3_peek_xlate(SMMUv3State *s, hwaddr addr,
+                                               SMMUTransCfg *cfg,
+                                               SMMUEventInfo *event,
+                                               IOMMUAccessFlags flag,
+                                               SMMUTLBEntry **out,
+                                               SMMUTranslationClass c)
 {
-    smmuv3_config_fetch = fetch;
+    SMMUTransCfg s2 = *cfg;
+    SMMUPTWEventInfo info = {};
+
+    s2.stage = SMMU_STAGE_2;
+    s2.asid = -1;
+    if (smmu_ptw(ARM_SMMU(s), &s2, addr, flag, &peek_entry, &info)) {
+        return SMMU_TRANS_ERROR;
+    }
+    *out = &peek_entry;
+    return SMMU_TRANS_SUCCESS;
 }
 
-/* Fetch the configuration of @sdev now and record its kind */
+/*
+ * Decode the configuration of @sdev in guest memory into @cfg without
+ * caching anything.  Returns false, with @cfg unusable, when the next
+ * transaction would fail on it.
+ */
+static bool smmuv3_peek(SMMUv3State *s, SMMUDevice *sdev, SMMUTransCfg *cfg)
+{
+    SMMUEventInfo event = {
+        .type = SMMU_EVT_NONE,
+        .sid = smmu_get_sid(sdev),
+        .inval_ste_allowed = true,
+    };
+    int ret;
+
+    memset(cfg, 0, sizeof(*cfg));
+    ret = smmuv3_ste_decode_config(s, sdev, cfg, &event, smmuv3_peek_xlate);
+    trace_smmuv3_domain_fetch(smmu_get_sid(sdev), !ret, event.type);
+    return !ret;
+}
+
+/* The domain of @sdev that its configuration in guest memory gives */
+static SMMUv3StreamDomain smmuv3_memory_domain(SMMUv3State *s,
+                                               SMMUDevice *sdev)
+{
+    SMMUTransCfg cfg;
+
+    if (!smmu_enabled(s)) {
+        return smmuv3_domain_of(s, NULL);
+    }
+    return smmuv3_domain_of(s, smmuv3_peek(s, sdev, &cfg) ? &cfg : NULL);
+}
+
+/*
+ * A stream whose DMA the host performs: decode its configuration again
+ * after an invalidation, and bring the host in line with it.
+ */
 static void smmuv3_introspect_refresh_sdev(SMMUv3State *s, SMMUDevice *sdev)
 {
-    SMMUTransCfg *cfg = NULL;
-
-    if (smmu_enabled(s) && smmuv3_config_fetch) {
-        SMMUEventInfo event = {
-            .type = SMMU_EVT_NONE,
-            .sid = smmu_get_sid(sdev),
-            .inval_ste_allowed = true,
-        };
-
-        cfg = smmuv3_config_fetch(sdev, &event);
-        trace_smmuv3_domain_fetch(smmu_get_sid(sdev), !!cfg, event.type);
+    if (!sdev->domain.map_notified && !sdev->domain.accel) {
+        return;
     }
-    smmuv3_introspect_note(sdev, cfg);
+    smmuv3_introspect_set(s, sdev, smmuv3_memory_domain(s, sdev));
     /* The host needs every configuration, not only a change of kind */
     smmuv3_accel_sync(sdev);
 }
@@ -277,11 +328,55 @@ static SMMUv3StreamPeriodInfoList *smmuv3_stream_history(SMMUDevice *sdev)
     return head;
 }
 
-static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
+/* Whether two decoded configurations translate alike */
+static bool smmuv3_cfg_equal(const SMMUTransCfg *a, const SMMUTransCfg *b)
+{
+    int i;
+
+    if (a->stage != b->stage || a->bypassed != b->bypassed ||
+        a->aborted != b->aborted || a->affd != b->affd ||
+        a->aa64 != b->aa64 || a->record_faults != b->record_faults ||
+        a->oas != b->oas || a->tbi != b->tbi || a->asid != b->asid ||
+        memcmp(&a->s2cfg, &b->s2cfg, sizeof(a->s2cfg))) {
+        return false;
+    }
+    for (i = 0; i < ARRAY_SIZE(a->tt); i++) {
+        const SMMUTransTableInfo *ta = &a->tt[i], *tb = &b->tt[i];
+
+        if (ta->disabled != tb->disabled || ta->ttb != tb->ttb ||
+            ta->tsz != tb->tsz || ta->granule_sz != tb->granule_sz ||
+            ta->had != tb->had) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static SMMUv3StreamConfig *smmuv3_stream_config(SMMUv3StreamDomain d)
+{
+    SMMUv3StreamConfig *c = g_new0(SMMUv3StreamConfig, 1);
+
+    c->kind = smmuv3_qapi_kind[d.kind];
+    if (smmuv3_kind_has_s1(d.kind) && d.asid >= 0) {
+        c->has_asid = true;
+        c->asid = d.asid;
+    }
+    if (smmuv3_kind_has_s2(d.kind) && d.vmid >= 0) {
+        c->has_vmid = true;
+        c->vmid = d.vmid;
+    }
+    return c;
+}
+
+static SMMUv3StreamInfo *smmuv3_stream_info(SMMUv3State *s, SMMUDevice *sdev)
 {
     SMMUv3StreamInfo *info = g_new0(SMMUv3StreamInfo, 1);
     PCIDevice *pdev = sdev->bus->devices[sdev->devfn];
     SMMUv3StreamDomain *d = &sdev->domain;
+    SMMUTransCfg *cached = NULL, mem;
+    SMMUv3StreamDomain in_force, in_mem;
+    g_autofree SMMUv3StreamConfig *force = NULL;
+    bool mem_ok = false;
 
     info->sid = smmu_get_sid(sdev);
     if (pdev) {
@@ -293,17 +388,23 @@ static SMMUv3StreamInfo *smmuv3_stream_info(SMMUDevice *sdev)
         info->has_unplugged = true;
         info->unplugged = true;
     }
-    info->kind = d->kind < SMMUV3_KIND__MAX ? smmuv3_qapi_kind[d->kind]
-                                            : SMMUV3_STREAM_KIND_UNKNOWN;
-    if (smmuv3_kind_has_s1(d->kind) && d->asid >= 0) {
-        info->has_asid = true;
-        info->asid = d->asid;
+
+    if (smmu_enabled(s)) {
+        cached = g_hash_table_lookup(ARM_SMMU(s)->configs, sdev);
+        mem_ok = smmuv3_peek(s, sdev, &mem);
     }
-    if (smmuv3_kind_has_s2(d->kind) && d->vmid >= 0) {
-        info->has_vmid = true;
-        info->vmid = d->vmid;
-    }
-    info->cd_count = smmuv3_kind_has_s1(d->kind) ? 1 : 0;
+    in_mem = smmuv3_domain_of(s, mem_ok ? &mem : NULL);
+    in_force = cached ? smmuv3_domain_of(s, cached) : in_mem;
+    info->cached = !!cached;
+    info->stale = cached && (!mem_ok || !smmuv3_cfg_equal(cached, &mem));
+    info->memory = smmuv3_stream_config(in_mem);
+    force = smmuv3_stream_config(in_force);
+    info->kind = force->kind;
+    info->has_asid = force->has_asid;
+    info->asid = force->asid;
+    info->has_vmid = force->has_vmid;
+    info->vmid = force->vmid;
+    info->cd_count = smmuv3_kind_has_s1(in_force.kind) ? 1 : 0;
     info->translations = sdev->stats.translations;
     info->aborts = sdev->stats.aborts;
     info->faults = sdev->stats.faults;
@@ -346,7 +447,8 @@ static SMMUv3Info *smmuv3_info(SMMUv3State *s)
     smmuv3_foreach_sdev(s, smmuv3_collect_sdev, sdevs);
     g_ptr_array_sort(sdevs, smmuv3_sdev_cmp);
     for (i = 0; i < sdevs->len; i++) {
-        QAPI_LIST_APPEND(tail, smmuv3_stream_info(g_ptr_array_index(sdevs, i)));
+        QAPI_LIST_APPEND(tail,
+                         smmuv3_stream_info(s, g_ptr_array_index(sdevs, i)));
     }
     qemu_mutex_unlock(&s->mutex);
     return info;
@@ -412,14 +514,19 @@ void hmp_info_smmuv3(Monitor *mon, const QDict *qdict)
                 g_strdup_printf(" (assigned: %s)",
                     SMMUv3AssignedMapping_str(st->assigned->mapping)) :
                 g_strdup("");
+            g_autofree char *stale = st->stale ?
+                g_strdup_printf(" STALE: memory has %s, not invalidated",
+                                SMMUv3StreamKind_str(st->memory->kind)) :
+                g_strdup("");
 
             monitor_printf(mon, "  0x%-6" PRIx32 " %-12s %-6s %-6s %-3" PRIu32
-                           " %12" PRIu64 " %8" PRIu64 " %8" PRIu64 "  %s%s\n",
+                           " %12" PRIu64 " %8" PRIu64 " %8" PRIu64
+                           "  %s%s%s\n",
                            st->sid, SMMUv3StreamKind_str(st->kind), asid, vmid,
                            st->cd_count, st->translations, st->aborts,
                            st->faults, st->id ? st->id :
                            st->unplugged ? "(unplugged)" : st->device,
-                           assigned);
+                           assigned, stale);
         }
     }
 }

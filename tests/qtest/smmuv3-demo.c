@@ -16,6 +16,7 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/dma-testdev.h"
@@ -259,16 +260,66 @@ static void step_s1_fault(Demo *d)
 
     header(d, "same stage 1 STE, IOVA 0x10001000 is not mapped");
     show_ste(d);
-    /*
-     * One 4-byte access: QEMU splits a longer faulting DMA into 4-byte
-     * accesses, and the model records one event for each.
-     */
-    result = issue_write(d, S1_HOLE, 4, 0x4000);
+    /* A whole page: one transaction, so one event however long */
+    result = issue_write(d, S1_HOLE, 4096, 0x4000);
     events = show_events(d, &ev);
     verdict(d, result == DMA_TESTDEV_RESULT_FAULT && events == 1 &&
             ev.type == QSMMU_EVT_F_TRANSLATION && ev.sid == DEV_SID &&
             ev.input_addr == S1_HOLE && !ev.rnw,
             "terminated with one F_TRANSLATION naming StreamID and IOVA");
+}
+
+/* The line of `info smmuv3` about the test device's stream */
+static void show_info_line(Demo *d)
+{
+    g_autofree char *out = qtest_hmp(d->b.qts, "info smmuv3");
+    g_autofree char *sid = g_strdup_printf("0x%x ", DEV_SID);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    int i;
+
+    for (i = 0; lines[i]; i++) {
+        if (strstr(lines[i], sid)) {
+            printf("  info smmuv3: %s\n", g_strstrip(lines[i]));
+        }
+    }
+}
+
+static void step_stale(Demo *d)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    uint32_t result;
+    QDict *st;
+    bool stale;
+
+    header(d, "bypass STE stored over the stage 1 one, without CFGI_STE");
+    qsmmu_ste_bypass(ste);
+    qsmmu_store_ste(&d->b.smmu, DEV_SID, ste);
+    show_ste(d);
+    show_info_line(d);
+    st = qsmmu_query_stream(d->b.qts, DEV_SID);
+    stale = qdict_get_bool(st, "stale");
+    qobject_unref(st);
+    qsmmu_mem_mark(d->b.qts, S1_PA, DMA_LEN);
+    result = issue_write(d, S1_IOVA, DMA_LEN, 0x5000);
+    show_bytes(d, "Translated PA", S1_PA);
+    verdict(d, stale && result == DMA_TESTDEV_RESULT_OK &&
+            qsmmu_mem_has_pattern(d->b.qts, S1_PA, DMA_LEN, 0x5000),
+            "the SMMU still translates with the cached STE: a driver bug "
+            "that query-smmuv3 flags as stale");
+
+    header(d, "CFGI_STE + CMD_SYNC: the bypass STE takes effect");
+    qsmmu_cmd_cfgi_ste(&d->b.smmu, DEV_SID, true);
+    g_assert_true(qsmmu_cmd_sync(&d->b.smmu));
+    show_info_line(d);
+    qsmmu_mem_mark(d->b.qts, BYPASS_PA, DMA_LEN);
+    result = issue_write(d, BYPASS_PA, DMA_LEN, 0x6000);
+    show_bytes(d, "Target PA", BYPASS_PA);
+    st = qsmmu_query_stream(d->b.qts, DEV_SID);
+    stale = qdict_get_bool(st, "stale");
+    qobject_unref(st);
+    verdict(d, !stale && result == DMA_TESTDEV_RESULT_OK &&
+            qsmmu_mem_has_pattern(d->b.qts, BYPASS_PA, DMA_LEN, 0x6000),
+            "not stale any more; every byte arrived at PA == IOVA");
 }
 
 int main(int argc, char **argv)
@@ -287,6 +338,7 @@ int main(int argc, char **argv)
     step_bypass(&d);
     step_s1(&d);
     step_s1_fault(&d);
+    step_stale(&d);
 
     printf("\n==== Summary: %d of %d steps passed%s ====\n", d.passed,
            d.passed + d.failed, d.failed ? ", SOME FAILED" : "");

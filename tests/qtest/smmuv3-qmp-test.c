@@ -412,11 +412,27 @@ static void test_kind_gbpa(void)
     ctx_stop(&c);
 }
 
+/* @sid's cache state, as query-smmuv3 reports it */
+static void assert_cache(Ctx *c, uint32_t sid, bool cached, bool stale,
+                         const char *memory_kind)
+{
+    QDict *st = stream(c, sid);
+
+    g_assert_cmpint(qdict_get_bool(st, "cached"), ==, cached);
+    g_assert_cmpint(qdict_get_bool(st, "stale"), ==, stale);
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(st, "memory"), "kind"), ==,
+                    memory_kind);
+    qobject_unref(st);
+}
+
 /*
- * The kind follows the configuration the SMMU uses: a stored STE without
- * CFGI changes nothing; CFGI_ALL, CFGI_STE_RANGE and CFGI_CD do.
+ * The configuration in force and the one in memory (3.21): a DMA caches
+ * the stream's configuration; an STE or CD changed without CFGI leaves
+ * it in force, and query-smmuv3 flags the stream as stale while the DMA
+ * still follows the old one.  CFGI_ALL, CFGI_STE_RANGE and CFGI_CD end
+ * it.  Queries fill no cache: a stream stays uncached until its DMA.
  */
-static void test_cfgi(void)
+static void test_stale(void)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     Ctx c;
@@ -425,27 +441,44 @@ static void test_cfgi(void)
     qsmmu_ste_bypass(ste);
     qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "bypass", -1, -1);
+    assert_cache(&c, DEV0_SID, false, false, "bypass");
+    assert_cache(&c, DEV0_SID, false, false, "bypass");
+    assert_no_dma_yet(&c, DEV0_SID);
+    assert_write_lands(&c, 0, IOVA, 0x11);
+    assert_cache(&c, DEV0_SID, true, false, "bypass");
 
+    /* Abort stored, not invalidated: bypass stays in force */
     qsmmu_ste_abort(ste);
     qsmmu_store_ste(&c.b.smmu, DEV0_SID, ste);
     assert_stream(&c, DEV0_SID, "bypass", -1, -1);
+    assert_cache(&c, DEV0_SID, true, true, "abort");
+    assert_write_lands(&c, 0, IOVA, 0x12);
     qsmmu_cmd_cfgi_all(&c.b.smmu);
     g_assert_true(qsmmu_cmd_sync(&c.b.smmu));
     assert_stream(&c, DEV0_SID, "abort", -1, -1);
+    assert_cache(&c, DEV0_SID, false, false, "abort");
+    assert_write_blocked(&c, 0, IOVA, "abort");
 
     qsmmu_store_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
+    assert_cache(&c, DEV0_SID, true, true, "s1");
     qsmmu_cmd_cfgi_ste_range(&c.b.smmu, DEV0_SID, 4);
     g_assert_true(qsmmu_cmd_sync(&c.b.smmu));
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    assert_write_lands(&c, 0, PA_S1, 0x13);
+    assert_cache(&c, DEV0_SID, true, false, "s1");
 
-    /* The CD made invalid: C_BAD_CD on use, so invalid after CFGI_CD */
+    /* The CD made invalid: still translating until CFGI_CD */
     qsmmu_cd_invalid(cd);
     qsmmu_store_cd(&c.b.smmu, c.cdptr_s1, cd);
     assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
+    assert_cache(&c, DEV0_SID, true, true, "invalid");
+    assert_write_lands(&c, 0, PA_S1, 0x14);
     qsmmu_cmd_cfgi_cd(&c.b.smmu, DEV0_SID, 0, true);
     g_assert_true(qsmmu_cmd_sync(&c.b.smmu));
     assert_stream(&c, DEV0_SID, "invalid", -1, -1);
-    assert_no_dma_yet(&c, DEV0_SID);
+    assert_cache(&c, DEV0_SID, false, false, "invalid");
+    assert_write_blocked(&c, 0, IOVA, "fault");
+    assert_one_event(&c, QSMMU_EVT_C_BAD_CD, DEV0_SID);
     ctx_stop(&c);
 }
 
@@ -593,7 +626,7 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/qmp/kind/nested", test_kind_nested);
     qtest_add_func("/arm/smmuv3/qmp/kind/invalid", test_kind_invalid);
     qtest_add_func("/arm/smmuv3/qmp/kind/gbpa", test_kind_gbpa);
-    qtest_add_func("/arm/smmuv3/qmp/kind/cfgi", test_cfgi);
+    qtest_add_func("/arm/smmuv3/qmp/kind/stale", test_stale);
     qtest_add_func("/arm/smmuv3/qmp/kind/switch", test_switch);
     qtest_add_func("/arm/smmuv3/qmp/counters", test_counters);
     qtest_add_func("/arm/smmuv3/qmp/two-devices", test_two_devices);

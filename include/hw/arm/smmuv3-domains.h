@@ -94,18 +94,7 @@ typedef struct SMMUv3StreamDomain {
 } SMMUv3StreamDomain;
 
 struct SMMUTransCfg;
-struct SMMUEventInfo;
 
-/*
- * The model's cached configuration lookup (smmuv3_get_config).  Returns
- * the configuration, or NULL with @event filled when decoding fails.
- * Called with the SMMU's mutex held.
- */
-typedef struct SMMUTransCfg *(*SMMUv3ConfigFetch)(struct SMMUDevice *sdev,
-                                                  struct SMMUEventInfo *event);
-
-/* Realize hook: remember how to fetch a stream's configuration. */
-void smmuv3_introspect_init(struct SMMUv3State *s, SMMUv3ConfigFetch fetch);
 /*
  * Record that @cfg (NULL: decoding failed) is the configuration in force
  * for @sdev, tracing a change of domain kind.
@@ -113,8 +102,9 @@ void smmuv3_introspect_init(struct SMMUv3State *s, SMMUv3ConfigFetch fetch);
 void smmuv3_introspect_note(struct SMMUDevice *sdev,
                             struct SMMUTransCfg *cfg);
 /*
- * Re-derive the domain kind of the streams @start..@end, decoding their
- * configuration at once (CFGI_*).  The caller holds the SMMU's mutex.
+ * The guest invalidated the configuration of the streams @start..@end
+ * (CFGI_*): those whose DMA the host performs follow it at once.  The
+ * caller holds the SMMU's mutex.
  */
 void smmuv3_introspect_refresh(struct SMMUv3State *s, uint32_t start,
                                uint32_t end);
