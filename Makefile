@@ -16,7 +16,7 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 # Our qtests, and the base's own aarch64 qtests that touch what we change
 # (machine, QOM, device introspection, QMP/HMP) and run without firmware.
 OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
-              smmuv3-rmr-test smmuv3-accel-test \
+              smmuv3-rmr-test smmuv3-accel-test smmuv3-isolation-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
@@ -26,8 +26,10 @@ GUEST_SCENARIOS := boot rebind claim identity strict lazy rmr scanout group-brid
 # UEFI + ACPI boots run on the newest pinned kernel; the nested scenario
 # and iommufd binds on the project's kernel (make guest-kernel).
 ACPI_SCENARIOS := boot-acpi rmr-acpi scanout-acpi
+# Fault injection (HMP smmuv3_inject) on the newest pinned kernel.
+NEWEST_SCENARIOS := faults
 CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS))) \
-               $(addprefix $(GUEST_NEWEST):,$(ACPI_SCENARIOS)) \
+               $(addprefix $(GUEST_NEWEST):,$(ACPI_SCENARIOS) $(NEWEST_SCENARIOS)) \
                iommufd:nested iommufd:inner-qemu iommufd:inner-qtests \
                iommufd:vfio-emulated iommufd:vfio-rmr \
                iommufd:rmr iommufd:rmr-acpi \
@@ -72,9 +74,12 @@ baseline: base
 	@scripts/prepare-tree --baseline $(BASELINE_TREE)
 	@scripts/build-qemu $(BASELINE_TREE) qemu-system-aarch64
 
-check: build guest-initramfs guest-firmware guest-kernel qemu-arm64
-	@scripts/run-tests $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" \
-	    "$(CHECK_GUESTS)"
+# The baseline build is the other side of the migration tests with QEMU
+# without this project (smmuv3-migration-test, QTEST_QEMU_BINARY_BASELINE).
+BASELINE_QEMU := $(BASELINE_TREE)/build/qemu-system-aarch64
+check: build baseline guest-initramfs guest-firmware guest-kernel qemu-arm64
+	@QTEST_QEMU_BINARY_BASELINE=$(BASELINE_QEMU) scripts/run-tests \
+	    $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" "$(CHECK_GUESTS)"
 
 lint: tree
 	@scripts/lint
@@ -89,10 +94,10 @@ lint: tree
 SAN_LOGS := $(QEMU_TREE)/build-san/test-logs/sanitizers
 SAN_ENV := ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$(SAN_LOGS)/asan \
            UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan
-check-sanitize: tree guest-initramfs guest-firmware guest-kernel qemu-arm64
+check-sanitize: tree baseline guest-initramfs guest-firmware guest-kernel qemu-arm64
 	@SANITIZE=1 scripts/build-qemu $(QEMU_TREE) qemu-system-aarch64 $(QTEST_TARGETS)
 	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
-	@$(SAN_ENV) scripts/run-tests $(QEMU_TREE)/build-san "$(OUR_QTESTS)" \
+	@$(SAN_ENV) QTEST_QEMU_BINARY_BASELINE=$(BASELINE_QEMU) scripts/run-tests $(QEMU_TREE)/build-san "$(OUR_QTESTS)" \
 	    "$(BASE_QTESTS)" "$(CHECK_GUESTS)"
 	@if grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' $(SAN_LOGS)/* 2>/dev/null; then \
 	    echo "==> check-sanitize: sanitizer reports above (in $(SAN_LOGS))"; exit 1; \

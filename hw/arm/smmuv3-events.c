@@ -14,9 +14,18 @@
 #include "qemu/bitops.h"
 #include "qemu/log.h"
 #include "system/dma.h"
+#include "qapi/error.h"
+#include "qapi/qapi-commands-smmuv3.h"
+#include "qapi/util.h"
+#include "qobject/qdict.h"
+#include "monitor/hmp.h"
+#include "monitor/monitor.h"
 #include "hw/arm/smmuv3.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
+
+/* F_VMS_FETCH (7.3.21): SMMUv3.2 with VMS, never raised by this model */
+#define SMMU_EVT_F_VMS_FETCH    0x25
 
 /* EVENTQ_PROD.OVFLG and EVENTQ_CONS.OVACKFLG (6.3) */
 #define SMMU_EVTQ_OVFLG         (1U << 31)
@@ -166,8 +175,11 @@ static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
     EVT_SET_TYPE(evt, info->type);
     EVT_SET_SID(evt, info->sid);
 
-    switch (info->type) {
+    switch ((uint32_t)info->type) {
     case SMMU_EVT_F_UUT:
+    case SMMU_EVT_F_BAD_ATS_TREQ:
+    case SMMU_EVT_E_PAGE_REQ:
+        /* Only injected (x-smmuv3-inject-event): no ATS, no PRI */
         smmuv3_encode_f_uut(info, evt);
         return true;
     case SMMU_EVT_C_BAD_STREAMID:
@@ -180,6 +192,7 @@ static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
         smmuv3_encode_c_bad_ste(info, evt);
         return true;
     case SMMU_EVT_F_STREAM_DISABLED:
+        smmuv3_encode_c_bad_ste(info, evt);
         return true;
     case SMMU_EVT_F_TRANS_FORBIDDEN:
         smmuv3_encode_f_transl_forbidden(info, evt);
@@ -188,6 +201,7 @@ static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
         smmuv3_encode_c_bad_substreamid(info, evt);
         return true;
     case SMMU_EVT_F_CD_FETCH:
+    case SMMU_EVT_F_VMS_FETCH:
         smmuv3_encode_f_cd_fetch(info, evt);
         return true;
     case SMMU_EVT_C_BAD_CD:
@@ -200,6 +214,7 @@ static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
     case SMMU_EVT_F_ADDR_SIZE:
     case SMMU_EVT_F_ACCESS:
     case SMMU_EVT_F_PERMISSION:
+    case SMMU_EVT_F_TLB_CONFLICT:
         smmuv3_encode_f_walk_fault(info, evt);
         return true;
     case SMMU_EVT_F_CFG_CONFLICT:
@@ -319,6 +334,17 @@ SMMUCmdError smmuv3_cmd_check(SMMUv3State *s, const Cmd *cmd)
     uint32_t type = CMD_TYPE(cmd);
     const char *why = NULL;
 
+    /* An injected error (x-smmuv3-inject-cmdq-error) waiting for it */
+    if (s->inject_cerror != SMMU_CERROR_NONE &&
+        (s->inject_cerror != SMMU_CERROR_ATC_INV_SYNC ||
+         type == SMMU_CMD_SYNC)) {
+        SMMUCmdError err = s->inject_cerror;
+
+        s->inject_cerror = SMMU_CERROR_NONE;
+        trace_smmuv3_inject_cmdq_error(err, smmu_cmd_string(type));
+        return err;
+    }
+
     switch (type) {
     case SMMU_CMD_PREFETCH_CONFIG:
     case SMMU_CMD_PREFETCH_ADDR:
@@ -422,4 +448,216 @@ bool smmuv3_write_gbpa(SMMUv3State *s, uint32_t data)
     }
     s->gbpa = data & SMMU_GBPA_WRITABLE;
     return true;
+}
+
+/*
+ * Fault injection, for guest driver development: the events, global
+ * errors and command queue errors that hardware rarely produces, on
+ * demand (x-smmuv3-inject-event, x-smmuv3-inject-gerror,
+ * x-smmuv3-inject-cmdq-error and HMP smmuv3_inject).  Each takes the
+ * path a real one takes, so the queues, GERROR and the interrupts behave
+ * as the architecture says.
+ */
+
+static SMMUv3State *smmuv3_inject_target(bool has_path, const char *path,
+                                         Error **errp)
+{
+    bool ambiguous = false;
+    Object *obj;
+
+    obj = object_resolve_path_type(has_path ? path : "", TYPE_ARM_SMMUV3,
+                                   has_path ? NULL : &ambiguous);
+    if (!obj) {
+        if (has_path) {
+            error_setg(errp, "'%s' is not an arm-smmuv3 device", path);
+        } else if (ambiguous) {
+            error_setg(errp, "the machine has several SMMUv3s: give the "
+                       "QOM path of one");
+        } else {
+            error_setg(errp, "the machine has no SMMUv3");
+        }
+        return NULL;
+    }
+    return ARM_SMMUV3(obj);
+}
+
+static const uint8_t smmuv3_inject_event_code[SMMUV3_EVENT_TYPE__MAX] = {
+    [SMMUV3_EVENT_TYPE_F_UUT]              = SMMU_EVT_F_UUT,
+    [SMMUV3_EVENT_TYPE_C_BAD_STREAMID]     = SMMU_EVT_C_BAD_STREAMID,
+    [SMMUV3_EVENT_TYPE_F_STE_FETCH]        = SMMU_EVT_F_STE_FETCH,
+    [SMMUV3_EVENT_TYPE_C_BAD_STE]          = SMMU_EVT_C_BAD_STE,
+    [SMMUV3_EVENT_TYPE_F_BAD_ATS_TREQ]     = SMMU_EVT_F_BAD_ATS_TREQ,
+    [SMMUV3_EVENT_TYPE_F_STREAM_DISABLED]  = SMMU_EVT_F_STREAM_DISABLED,
+    [SMMUV3_EVENT_TYPE_F_TRANSL_FORBIDDEN] = SMMU_EVT_F_TRANS_FORBIDDEN,
+    [SMMUV3_EVENT_TYPE_C_BAD_SUBSTREAMID]  = SMMU_EVT_C_BAD_SUBSTREAMID,
+    [SMMUV3_EVENT_TYPE_F_CD_FETCH]         = SMMU_EVT_F_CD_FETCH,
+    [SMMUV3_EVENT_TYPE_C_BAD_CD]           = SMMU_EVT_C_BAD_CD,
+    [SMMUV3_EVENT_TYPE_F_WALK_EABT]        = SMMU_EVT_F_WALK_EABT,
+    [SMMUV3_EVENT_TYPE_F_TRANSLATION]      = SMMU_EVT_F_TRANSLATION,
+    [SMMUV3_EVENT_TYPE_F_ADDR_SIZE]        = SMMU_EVT_F_ADDR_SIZE,
+    [SMMUV3_EVENT_TYPE_F_ACCESS]           = SMMU_EVT_F_ACCESS,
+    [SMMUV3_EVENT_TYPE_F_PERMISSION]       = SMMU_EVT_F_PERMISSION,
+    [SMMUV3_EVENT_TYPE_F_TLB_CONFLICT]     = SMMU_EVT_F_TLB_CONFLICT,
+    [SMMUV3_EVENT_TYPE_F_CFG_CONFLICT]     = SMMU_EVT_F_CFG_CONFLICT,
+    [SMMUV3_EVENT_TYPE_E_PAGE_REQUEST]     = SMMU_EVT_E_PAGE_REQ,
+    [SMMUV3_EVENT_TYPE_F_VMS_FETCH]        = SMMU_EVT_F_VMS_FETCH,
+};
+
+void qmp_x_smmuv3_inject_event(const char *qom_path, SMMUv3EventType type,
+                               uint32_t sid, bool has_ssid, uint32_t ssid,
+                               bool has_address, uint64_t address,
+                               bool has_write, bool write,
+                               bool has_ipa, uint64_t ipa, Error **errp)
+{
+    SMMUv3State *s = smmuv3_inject_target(!!qom_path, qom_path, errp);
+    SMMUEventInfo info = {
+        .type = smmuv3_inject_event_code[type],
+        .sid = sid,
+    };
+    struct FullInfo full = {
+        .ssv = has_ssid,
+        .ssid = ssid,
+        .addr = address,
+        .rnw = !write,
+        .class = SMMU_CLASS_IN,
+        .s2 = has_ipa,
+        .addr2 = ipa,
+    };
+    struct SSIDInfo ssi = { .ssid = ssid, .ssv = has_ssid };
+    struct SSIDAddrInfo fetch = {
+        .ssid = ssid, .ssv = has_ssid, .addr = address,
+    };
+
+    if (!s) {
+        return;
+    }
+    if (has_ssid && ssid >= (1u << 20)) {
+        error_setg(errp, "ssid 0x%" PRIx32 " is wider than 20 bits", ssid);
+        return;
+    }
+    switch ((uint32_t)info.type) {
+    case SMMU_EVT_F_UUT:
+    case SMMU_EVT_F_BAD_ATS_TREQ:
+    case SMMU_EVT_E_PAGE_REQ:
+        info.u.f_uut.ssv = has_ssid;
+        info.u.f_uut.ssid = ssid;
+        info.u.f_uut.addr = address;
+        info.u.f_uut.rnw = !write;
+        break;
+    case SMMU_EVT_C_BAD_STREAMID:
+        info.u.c_bad_streamid = ssi;
+        break;
+    case SMMU_EVT_F_STE_FETCH:
+        info.u.f_ste_fetch = fetch;
+        break;
+    case SMMU_EVT_C_BAD_STE:
+    case SMMU_EVT_F_STREAM_DISABLED:
+        info.u.c_bad_ste = ssi;
+        break;
+    case SMMU_EVT_F_TRANS_FORBIDDEN:
+        info.u.f_transl_forbidden.addr = address;
+        info.u.f_transl_forbidden.rnw = !write;
+        break;
+    case SMMU_EVT_C_BAD_SUBSTREAMID:
+        info.u.c_bad_substream.ssid = ssid;
+        break;
+    case SMMU_EVT_F_CD_FETCH:
+    case SMMU_EVT_F_VMS_FETCH:
+        info.u.f_cd_fetch = fetch;
+        break;
+    case SMMU_EVT_C_BAD_CD:
+        info.u.c_bad_cd = ssi;
+        break;
+    case SMMU_EVT_F_WALK_EABT:
+        /* The descriptor fetch that aborted, at @address */
+        full.addr = 0;
+        full.addr2 = address;
+        full.class = SMMU_CLASS_TT;
+        info.u.f_walk_eabt = full;
+        break;
+    case SMMU_EVT_F_CFG_CONFLICT:
+        info.u.f_cfg_conflict = ssi;
+        break;
+    default:
+        /* The translation faults and F_TLB_CONFLICT */
+        info.u.f_translation = full;
+        break;
+    }
+    trace_smmuv3_inject_event(info.type, sid);
+    smmuv3_record_event(s, &info);
+}
+
+static const uint32_t smmuv3_inject_gerror_mask[SMMUV3_GLOBAL_ERROR__MAX] = {
+    [SMMUV3_GLOBAL_ERROR_EVENTQ_ABT]     = R_GERROR_EVENTQ_ABT_ERR_MASK,
+    [SMMUV3_GLOBAL_ERROR_PRIQ_ABT]       = R_GERROR_PRIQ_ABT_ERR_MASK,
+    [SMMUV3_GLOBAL_ERROR_MSI_CMDQ_ABT]   = R_GERROR_MSI_CMDQ_ABT_ERR_MASK,
+    [SMMUV3_GLOBAL_ERROR_MSI_EVENTQ_ABT] = R_GERROR_MSI_EVENTQ_ABT_ERR_MASK,
+    [SMMUV3_GLOBAL_ERROR_MSI_PRIQ_ABT]   = R_GERROR_MSI_PRIQ_ABT_ERR_MASK,
+    [SMMUV3_GLOBAL_ERROR_MSI_GERROR_ABT] = R_GERROR_MSI_GERROR_ABT_ERR_MASK,
+    [SMMUV3_GLOBAL_ERROR_SFM_ERR]        = R_GERROR_MSI_SFM_ERR_MASK,
+};
+
+void qmp_x_smmuv3_inject_gerror(const char *qom_path, SMMUv3GlobalError error,
+                                Error **errp)
+{
+    SMMUv3State *s = smmuv3_inject_target(!!qom_path, qom_path, errp);
+
+    if (s) {
+        trace_smmuv3_inject_gerror(smmuv3_inject_gerror_mask[error]);
+        smmuv3_trigger_irq(s, SMMU_IRQ_GERROR,
+                           smmuv3_inject_gerror_mask[error]);
+    }
+}
+
+void qmp_x_smmuv3_inject_cmdq_error(const char *qom_path,
+                                    SMMUv3CommandError error, Error **errp)
+{
+    static const SMMUCmdError cerror[SMMUV3_COMMAND_ERROR__MAX] = {
+        [SMMUV3_COMMAND_ERROR_ILL] = SMMU_CERROR_ILL,
+        [SMMUV3_COMMAND_ERROR_ABT] = SMMU_CERROR_ABT,
+        [SMMUV3_COMMAND_ERROR_ATC_INV_SYNC] = SMMU_CERROR_ATC_INV_SYNC,
+    };
+    SMMUv3State *s = smmuv3_inject_target(!!qom_path, qom_path, errp);
+
+    if (s) {
+        s->inject_cerror = cerror[error];
+    }
+}
+
+/*
+ * smmuv3_inject WHAT [SID [ADDRESS]]: WHAT is an event type (SID
+ * required), a global error, or cmdq- and a command queue error.
+ */
+void hmp_smmuv3_inject(Monitor *mon, const QDict *qdict)
+{
+    const char *what = qdict_get_str(qdict, "what");
+    bool has_sid = qdict_haskey(qdict, "sid");
+    Error *err = NULL;
+
+    int event = qapi_enum_parse(&SMMUv3EventType_lookup, what, -1, NULL);
+    int gerror = qapi_enum_parse(&SMMUv3GlobalError_lookup, what, -1, NULL);
+    int cerror = g_str_has_prefix(what, "cmdq-") ?
+        qapi_enum_parse(&SMMUv3CommandError_lookup, what + 5, -1, NULL) : -1;
+
+    if (event >= 0) {
+        if (!has_sid) {
+            monitor_printf(mon, "smmuv3_inject %s needs a StreamID\n", what);
+            return;
+        }
+        qmp_x_smmuv3_inject_event(NULL, event, qdict_get_int(qdict, "sid"),
+                                  false, 0, qdict_haskey(qdict, "address"),
+                                  qdict_get_try_int(qdict, "address", 0),
+                                  false, false, false, 0, &err);
+    } else if (cerror >= 0) {
+        qmp_x_smmuv3_inject_cmdq_error(NULL, cerror, &err);
+    } else if (gerror >= 0) {
+        qmp_x_smmuv3_inject_gerror(NULL, gerror, &err);
+    } else {
+        monitor_printf(mon, "smmuv3_inject: unknown '%s': an event type "
+                       "(f-translation, c-bad-ste, ...), a global error "
+                       "(sfm-err, eventq-abt, msi-eventq-abt, ...) or "
+                       "cmdq-ill, cmdq-abt, cmdq-atc-inv-sync\n", what);
+        return;
+    }
+    hmp_handle_error(mon, err);
 }

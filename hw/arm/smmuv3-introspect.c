@@ -667,9 +667,13 @@ static void smmuv3_any_sdev(SMMUDevice *sdev, void *opaque)
 /* Sent whenever the SMMU has streams: their kinds and counters */
 static bool smmuv3_streams_needed(void *opaque)
 {
+    SMMUv3State *s = opaque;
     bool any = false;
 
-    smmuv3_foreach_sdev(opaque, smmuv3_any_sdev, &any);
+    if (!s->migrate_stream_stats) {
+        return false;
+    }
+    smmuv3_foreach_sdev(s, smmuv3_any_sdev, &any);
     return any;
 }
 
@@ -684,3 +688,86 @@ const VMStateDescription vmstate_smmuv3_streams = {
         VMSTATE_END_OF_LIST()
     }
 };
+
+/*
+ * The ID registers are not migrated by QEMU's own SMMUv3: a destination
+ * computes them from its properties.  A destination whose registers
+ * differ from the source's would change what the guest probed, so it
+ * refuses the migration instead.  The registers travel in this
+ * subsection whenever they differ from those of QEMU without this
+ * project (only IDR3.FWB can), so that such a QEMU keeps migrating to
+ * and from this one with s2fwb=off; when the subsection is absent the
+ * source had those registers.
+ */
+static bool smmuv3_idr_beyond_base(SMMUv3State *s)
+{
+    return FIELD_EX32(s->idr[3], IDR3, FWB);
+}
+
+static bool smmuv3_idr_needed(void *opaque)
+{
+    return smmuv3_idr_beyond_base(opaque);
+}
+
+static int smmuv3_idr_pre_save(void *opaque)
+{
+    SMMUv3State *s = opaque;
+
+    memcpy(s->idr_src, s->idr, sizeof(s->idr_src));
+    return 0;
+}
+
+static int smmuv3_idr_subsection_post_load(void *opaque, int version_id)
+{
+    SMMUv3State *s = opaque;
+
+    s->idr_loaded = true;
+    return 0;
+}
+
+const VMStateDescription vmstate_smmuv3_idr = {
+    .name = "smmuv3/idr",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_idr_needed,
+    .pre_save = smmuv3_idr_pre_save,
+    .post_load = smmuv3_idr_subsection_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_ARRAY(idr_src, SMMUv3State, 6),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+int smmuv3_idr_pre_load(void *opaque)
+{
+    SMMUv3State *s = opaque;
+
+    s->idr_loaded = false;
+    return 0;
+}
+
+bool smmuv3_idr_post_load(void *opaque, int version_id, Error **errp)
+{
+    SMMUv3State *s = opaque;
+    int i;
+
+    if (!s->idr_loaded) {
+        if (smmuv3_idr_beyond_base(s)) {
+            error_setg(errp, "the source SMMUv3 has no IDR3.FWB and this "
+                       "one has: start this QEMU with "
+                       "-global arm-smmuv3.s2fwb=off");
+            return false;
+        }
+        return true;
+    }
+    for (i = 0; i < ARRAY_SIZE(s->idr_src); i++) {
+        if (s->idr_src[i] != s->idr[i]) {
+            error_setg(errp, "the source SMMUv3 has IDR%d 0x%08" PRIx32
+                       " and this one 0x%08" PRIx32 ": start this QEMU with "
+                       "the source's arm-smmuv3 properties (stage, s2fwb)",
+                       i, s->idr_src[i], s->idr[i]);
+            return false;
+        }
+    }
+    return true;
+}

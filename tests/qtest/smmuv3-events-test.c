@@ -14,7 +14,9 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "qapi/error.h"
 #include "qobject/qdict.h"
+#include "qobject/qjson.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/dma-testdev.h"
@@ -791,6 +793,202 @@ static void test_gbpa_smmuen_switch(void)
     qsmmu_bench_stop(&c);
 }
 
+/* Fault injection (x-smmuv3-inject-*, HMP smmuv3_inject) */
+
+static void inject_event(QSMMUBench *c, const char *args)
+{
+    QObject *a = qobject_from_json(args, &error_abort);
+
+    qtest_qmp_assert_success(c->qts, "{ 'execute': 'x-smmuv3-inject-event',"
+                             " 'arguments': %p }", a);
+}
+
+/*
+ * An injected record has the layout of its type (7.3): the translation
+ * faults, a stage-2 one with its SubstreamID and IPA, the fetch faults
+ * with FetchAddr, and the types this model never raises.
+ */
+static void test_inject_event(void)
+{
+    static const struct {
+        const char *name;
+        uint8_t type;
+    } never_raised[] = {
+        { "f-bad-ats-treq", QSMMU_EVT_F_BAD_ATS_TREQ },
+        { "f-stream-disabled", QSMMU_EVT_F_STREAM_DISABLED },
+        { "f-tlb-conflict", 0x20 },
+        { "e-page-request", 0x24 },
+        { "f-vms-fetch", 0x25 },
+    };
+    QSMMUEvent ev;
+    QSMMUBench c;
+    QDict *rsp;
+    int i;
+
+    ctx_start(&c);
+    inject_event(&c, "{ 'type': 'f-translation', 'sid': 32, "
+                 "'address': 4096, 'write': true }");
+    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
+    assert_walk_fault(&ev, 0x1000, false, false, 0);
+
+    inject_event(&c, "{ 'type': 'f-permission', 'sid': 32, 'ssid': 5, "
+                 "'address': 8192, 'ipa': 3428352 }");
+    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_PERMISSION);
+    g_assert_cmphex(ev.sid, ==, DEV_SID);
+    g_assert_true(ev.ssv);
+    g_assert_cmphex(ev.ssid, ==, 5);
+    g_assert_true(ev.rnw);
+    g_assert_true(ev.s2);
+    g_assert_cmphex(ev.input_addr, ==, 0x2000);
+    g_assert_cmphex(ev.raw[3], ==, 0x345000);
+
+    inject_event(&c, "{ 'type': 'f-cd-fetch', 'sid': 32, "
+                 "'address': 72773640 }");
+    pop_only_event(&c, QSMMU_EVT_F_CD_FETCH, &ev);
+    g_assert_cmphex(ev.fetch_addr, ==, 0x4567008);
+
+    for (i = 0; i < ARRAY_SIZE(never_raised); i++) {
+        g_autofree char *args = g_strdup_printf("{ 'type': '%s', "
+                                                "'sid': 40 }",
+                                                never_raised[i].name);
+
+        inject_event(&c, args);
+        g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
+        g_assert_cmphex(ev.raw[0], ==,
+                        (40ULL << 32) | never_raised[i].type);
+    }
+    qsmmu_assert_no_event(&c.smmu);
+
+    rsp = qtest_qmp(c.qts, "{ 'execute': 'x-smmuv3-inject-event', "
+                    "'arguments': { 'type': 'c-bad-ste', 'sid': 1, "
+                    "'qom-path': '/machine' } }");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"),
+                    ==, "'/machine' is not an arm-smmuv3 device");
+    qobject_unref(rsp);
+    qsmmu_bench_stop(&c);
+}
+
+/* Each global error toggles its GERROR bit once, until acknowledged */
+static void test_inject_gerror(void)
+{
+    static const struct {
+        const char *name;
+        uint32_t bit;
+    } errors[] = {
+        { "eventq-abt", BIT(2) }, { "priq-abt", BIT(3) },
+        { "msi-cmdq-abt", BIT(4) }, { "msi-eventq-abt", BIT(5) },
+        { "msi-priq-abt", BIT(6) }, { "msi-gerror-abt", BIT(7) },
+        { "sfm-err", BIT(8) },
+    };
+    QSMMUBench c;
+    int i;
+
+    ctx_start(&c);
+    for (i = 0; i < ARRAY_SIZE(errors); i++) {
+        qtest_qmp_assert_success(c.qts, "{ 'execute': "
+                                 "'x-smmuv3-inject-gerror', 'arguments': "
+                                 "{ 'error': %s } }", errors[i].name);
+        g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, errors[i].bit);
+        qsmmu_gerror_ack(&c.smmu, errors[i].bit);
+        g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+    }
+    /* The SMMU keeps translating */
+    set_ste(&c, qsmmu_ste_bypass);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+    qsmmu_bench_stop(&c);
+}
+
+static void inject_cmdq_error(QSMMUBench *c, const char *error)
+{
+    qtest_qmp_assert_success(c->qts, "{ 'execute': "
+                             "'x-smmuv3-inject-cmdq-error', 'arguments': "
+                             "{ 'error': %s } }", error);
+}
+
+/*
+ * An injected command queue error waits for the next command (the next
+ * CMD_SYNC for CERROR_ATC_INV_SYNC), stops the queue on it with
+ * CMDQ_CONS.ERR and GERROR.CMDQ_ERR (4.1.3), and the queue resumes at
+ * CMDQ_CONS once acknowledged: an aborted fetch runs the same command.
+ */
+static void test_inject_cmdq(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    uint32_t at;
+    QSMMUBench c;
+
+    ctx_start(&c);
+    set_ste(&c, qsmmu_ste_bypass);
+    assert_write_lands(&c, DMA_PA, DMA_PA);     /* bypass now cached */
+
+    /* CERROR_ABT on the CFGI_STE; acknowledged, it is fetched again */
+    inject_cmdq_error(&c, "abt");
+    qsmmu_ste_abort(ste);
+    qsmmu_store_ste(&c.smmu, DEV_SID, ste);
+    at = c.smmu.cmdq_prod;
+    qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
+    g_assert_false(qsmmu_cmd_sync(&c.smmu));
+    g_assert_cmphex(cmdq_cons(&c), ==, at);
+    g_assert_cmpuint(qsmmu_cmdq_error(&c.smmu), ==, QSMMU_CERROR_ABT);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, QSMMU_GERROR_CMDQ_ERR);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+    qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_CMDQ_ERR);
+    g_assert_true(qsmmu_cmdq_wait(&c.smmu));
+    assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
+
+    /* CERROR_ATC_INV_SYNC: the CFGI_STE runs, the CMD_SYNC stops */
+    inject_cmdq_error(&c, "atc-inv-sync");
+    qsmmu_ste_bypass(ste);
+    qsmmu_store_ste(&c.smmu, DEV_SID, ste);
+    qsmmu_cmd_cfgi_ste(&c.smmu, DEV_SID, true);
+    at = c.smmu.cmdq_prod;
+    g_assert_false(qsmmu_cmd_sync(&c.smmu));
+    g_assert_cmphex(cmdq_cons(&c), ==, at);
+    g_assert_cmpuint(qsmmu_cmdq_error(&c.smmu), ==,
+                     QSMMU_CERROR_ATC_INV_SYNC);
+    assert_write_lands(&c, DMA_PA, DMA_PA);
+    qsmmu_gerror_ack(&c.smmu, QSMMU_GERROR_CMDQ_ERR);
+    g_assert_true(qsmmu_cmdq_wait(&c.smmu));
+
+    /* CERROR_ILL through HMP; fixed as Linux does, by a CMD_SYNC */
+    g_free(qtest_hmp(c.qts, "smmuv3_inject cmdq-ill"));
+    at = c.smmu.cmdq_prod;
+    g_assert_false(qsmmu_cmd_sync(&c.smmu));
+    g_assert_cmphex(cmdq_cons(&c), ==, at);
+    g_assert_cmpuint(qsmmu_cmdq_error(&c.smmu), ==, QSMMU_CERROR_ILL);
+    qsmmu_cmdq_recover(&c.smmu);
+    g_assert_true(qsmmu_cmdq_wait(&c.smmu));
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
+    qsmmu_bench_stop(&c);
+}
+
+/* HMP: an event and a global error, and what it refuses */
+static void test_inject_hmp(void)
+{
+    QSMMUEvent ev;
+    QSMMUBench c;
+    char *out;
+
+    ctx_start(&c);
+    out = qtest_hmp(c.qts, "smmuv3_inject c-bad-cd 0x20");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    pop_only_event(&c, QSMMU_EVT_C_BAD_CD, &ev);
+    out = qtest_hmp(c.qts, "smmuv3_inject sfm-err");
+    g_free(out);
+    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, BIT(8));
+    qsmmu_gerror_ack(&c.smmu, BIT(8));
+    out = qtest_hmp(c.qts, "smmuv3_inject f-translation");
+    g_assert_nonnull(strstr(out, "needs a StreamID"));
+    g_free(out);
+    out = qtest_hmp(c.qts, "smmuv3_inject bogus 1");
+    g_assert_nonnull(strstr(out, "unknown 'bogus'"));
+    g_free(out);
+    qsmmu_assert_no_event(&c.smmu);
+    qsmmu_bench_stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -815,6 +1013,10 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/events/gerror-toggle", test_gerror_toggle);
     qtest_add_func("/arm/smmuv3/events/cmdq-stop", test_cmdq_stop);
     qtest_add_func("/arm/smmuv3/events/cmdq-illegal", test_cmdq_illegal);
+    qtest_add_func("/arm/smmuv3/events/inject/event", test_inject_event);
+    qtest_add_func("/arm/smmuv3/events/inject/gerror", test_inject_gerror);
+    qtest_add_func("/arm/smmuv3/events/inject/cmdq", test_inject_cmdq);
+    qtest_add_func("/arm/smmuv3/events/inject/hmp", test_inject_hmp);
     qtest_add_func("/arm/smmuv3/gbpa/update", test_gbpa_update);
     qtest_add_func("/arm/smmuv3/gbpa/smmuen-switch", test_gbpa_smmuen_switch);
 

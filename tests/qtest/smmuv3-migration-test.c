@@ -401,12 +401,178 @@ static void test_gbpa(void)
     machine_stop(&dst);
 }
 
+/*
+ * Migration to and from QEMU without this project: the baseline build,
+ * whose binary QTEST_QEMU_BINARY_BASELINE names.  Same machine type, an
+ * SMMU in use (SMMUEN = 1, a bypass STE for the host bridge's stream 0).
+ * The ID registers the guest probed never change: the migration goes
+ * through with every register as it was, or the destination refuses it
+ * with an error that says what to set.
+ */
+#define BASELINE        "QTEST_QEMU_BINARY_BASELINE"
+#define COMPAT_ARGS     "-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults"
+/* What makes this QEMU's SMMU look and migrate as the baseline's */
+#define AS_BASELINE     " -global arm-smmuv3.s2fwb=off" \
+                        " -global arm-smmuv3.migrate-stream-stats=off"
+
+/* A QEMU of a migration: its binary (an environment variable) and args */
+typedef struct Side {
+    const char *binary_env;     /* NULL: QTEST_QEMU_BINARY */
+    const char *args;
+} Side;
+
+/* IDR0 to IDR5, CR0 and STRTAB_BASE: what must not change */
+#define NB_REGS         8
+
+static void read_regs(QTestState *qts, uint32_t *r)
+{
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        r[i] = qtest_readl(qts, QSMMU_VIRT_BASE + QSMMU_IDR0 + 4 * i);
+    }
+    r[6] = qtest_readl(qts, QSMMU_VIRT_BASE + QSMMU_CR0);
+    r[7] = qtest_readl(qts, QSMMU_VIRT_BASE + QSMMU_STRTAB_BASE);
+}
+
+/* The error the destination of a failed incoming migration reports */
+static char *incoming_error(QTestState *dst)
+{
+    g_autofree char *status = NULL;
+    char *desc;
+    QDict *rsp;
+
+    g_test_timer_start();
+    for (;;) {
+        g_free(status);
+        status = migrate_query_status(dst);
+        g_assert_cmpstr(status, !=, "completed");
+        if (!strcmp(status, "failed")) {
+            break;
+        }
+        g_assert(g_test_timer_elapsed() < 60);
+        usleep(1000);
+    }
+    rsp = qtest_qmp_assert_success_ref(dst, "{ 'execute': 'query-migrate' }");
+    desc = g_strdup(qdict_get_try_str(rsp, "error-desc"));
+    qobject_unref(rsp);
+    g_assert(desc);
+    return desc;
+}
+
+/*
+ * Migrate a machine with its SMMU in use from @from to @to.  With @error
+ * NULL the migration must succeed with the same registers; otherwise the
+ * destination must refuse it with an error that contains @error.
+ */
+static void migrate_between(const Side *from, const Side *to,
+                            const char *error)
+{
+    g_autofree char *dir = g_dir_make_tmp("smmuv3-mig-XXXXXX", NULL);
+    g_autofree char *sock = g_strdup_printf("%s/mig.sock", dir);
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    g_autofree char *dst_args = g_strdup_printf("%s -incoming defer",
+                                                to->args);
+    QSMMUv3Config cfg = {
+        .mem = SMMU_MEM,
+        .mem_size = SMMU_MEM_SIZE,
+    };
+    uint32_t before[NB_REGS], after[NB_REGS];
+    uint64_t ste[QSMMU_STE_WORDS];
+    QTestState *src, *dst;
+    QSMMUv3 smmu;
+    int i;
+
+    if ((from->binary_env && !getenv(from->binary_env)) ||
+        (to->binary_env && !getenv(to->binary_env))) {
+        g_test_skip(BASELINE " is not set: no baseline QEMU to migrate with");
+        return;
+    }
+    src = qtest_init_ext(from->binary_env, from->args, NULL, true);
+    qsmmu_init(&smmu, src, &cfg);
+    qsmmu_ste_bypass(ste);
+    qsmmu_write_ste(&smmu, 0, ste);
+    read_regs(src, before);
+    g_assert_cmphex(before[6] & 1, ==, 1);          /* CR0.SMMUEN */
+
+    dst = qtest_init_ext(to->binary_env, dst_args, NULL, true);
+    migrate_incoming_qmp(dst, uri, NULL, "{ 'exit-on-error': false }");
+    migrate_qmp(src, dst, uri, NULL, "{}");
+    if (error) {
+        g_autofree char *desc = incoming_error(dst);
+
+        g_test_message("destination refused: %s", desc);
+        g_assert_nonnull(strstr(desc, error));
+    } else {
+        wait_for_migration_complete(src);
+        wait_for_migration_complete(dst);
+        read_regs(dst, after);
+        for (i = 0; i < NB_REGS; i++) {
+            g_assert_cmphex(after[i], ==, before[i]);
+        }
+        if (!to->binary_env) {
+            qsmmu_assert_kind(dst, 0, "bypass");
+        }
+    }
+    qsmmu_uninit(&smmu);
+    qtest_quit(src);
+    qtest_quit(dst);
+    unlink(sock);
+    rmdir(dir);
+}
+
+static const Side baseline = { BASELINE, COMPAT_ARGS };
+static const Side ours = { NULL, COMPAT_ARGS };
+static const Side ours_as_baseline = { NULL, COMPAT_ARGS AS_BASELINE };
+
+/* The baseline to this QEMU set up as the baseline's SMMU: the same */
+static void test_from_baseline(void)
+{
+    migrate_between(&baseline, &ours_as_baseline, NULL);
+}
+
+/* And back */
+static void test_to_baseline(void)
+{
+    migrate_between(&ours_as_baseline, &baseline, NULL);
+}
+
+/* The baseline to this QEMU as it comes: IDR3.FWB would appear */
+static void test_from_baseline_fwb(void)
+{
+    migrate_between(&baseline, &ours,
+                    "start this QEMU with -global arm-smmuv3.s2fwb=off");
+}
+
+/* This QEMU as it comes to the baseline: it cannot take the subsections */
+static void test_to_baseline_default(void)
+{
+    migrate_between(&ours, &baseline, "VM subsection 'smmuv3/");
+}
+
+/* Between two of these QEMUs, s2fwb must agree: either way */
+static void test_fwb_mismatch(void)
+{
+    migrate_between(&ours, &ours_as_baseline,
+                    "the source SMMUv3 has IDR3 0x");
+    migrate_between(&ours_as_baseline, &ours,
+                    "the source SMMUv3 has no IDR3.FWB");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 
     qtest_add_func("/arm/smmuv3/migration/kinds", test_kinds);
     qtest_add_func("/arm/smmuv3/migration/gbpa", test_gbpa);
+    qtest_add_func("/arm/smmuv3/migration/fwb-mismatch", test_fwb_mismatch);
+    qtest_add_func("/arm/smmuv3/migration/baseline/from",
+                   test_from_baseline);
+    qtest_add_func("/arm/smmuv3/migration/baseline/to", test_to_baseline);
+    qtest_add_func("/arm/smmuv3/migration/baseline/from-fwb",
+                   test_from_baseline_fwb);
+    qtest_add_func("/arm/smmuv3/migration/baseline/to-default",
+                   test_to_baseline_default);
 
     return g_test_run();
 }

@@ -154,8 +154,17 @@ bool smmuv3_accel_flush(struct SMMUv3State *s);
 struct SMMUv3AccelInfo *smmuv3_accel_stream_info(struct SMMUDevice *sdev);
 struct SMMUv3AccelSummary *smmuv3_accel_summary(struct SMMUv3State *s);
 
-/* vmstate subsection of the SMMUv3: per-stream counters and kinds */
+/*
+ * vmstate subsections of the SMMUv3: per-stream counters and kinds (not
+ * sent with migrate-stream-stats=off), and the ID registers when they
+ * differ from those of QEMU without this project (IDR3.FWB).  The hooks
+ * of vmstate_smmuv3 make the destination refuse ID registers that differ
+ * from the source's, whether the source sent them or not.
+ */
 extern const VMStateDescription vmstate_smmuv3_streams;
+extern const VMStateDescription vmstate_smmuv3_idr;
+int smmuv3_idr_pre_load(void *opaque);
+bool smmuv3_idr_post_load(void *opaque, int version_id, Error **errp);
 
 /*
  * Events, errors and GBPA (hw/arm/smmuv3-events.c)

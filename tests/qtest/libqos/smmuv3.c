@@ -1523,3 +1523,50 @@ void qsmmu_bench_assert_write_lands(QSMMUBench *b, uint64_t iova,
     g_assert_cmpuint(dma_testdev_done(&b->dev), ==, QSMMU_BENCH_WATCH_LEN);
     qsmmu_assert_pattern(b->qts, pa, QSMMU_BENCH_WATCH_LEN, seed);
 }
+
+/* Helpers of tests/qtest/smmuv3-isolation-test.c */
+
+void qsmmu_cmd_tlbi_nh_all(QSMMUv3 *s, uint16_t vmid)
+{
+    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
+
+    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_NH_ALL);
+    qsmmu_set(cmd, QSMMU_CMD_VMID, vmid);
+    qsmmu_cmd_push(s, cmd);
+}
+
+uint32_t qsmmu_evtq_take_all(QSMMUv3 *s, QSMMUEvent *evs, uint32_t max)
+{
+    uint32_t mask = qsmmu_q_wrap_idx_mask(s->evtq_log2);
+    uint32_t idx_mask = (1u << s->evtq_log2) - 1;
+    uint32_t prod = qsmmu_readl(s, QSMMU_EVENTQ_PROD);
+    uint32_t count = ((prod & mask) - s->evtq_cons) & mask;
+    uint32_t idx = s->evtq_cons & idx_mask;
+    uint32_t done = 0;
+
+    while (done < count && done < max) {
+        /* Records up to the end of the queue, or the last one wanted */
+        uint32_t run = MIN(MIN(count, max) - done, idx_mask + 1 - idx);
+        g_autofree uint64_t *raw = g_new(uint64_t, run * QSMMU_EVT_WORDS);
+        uint32_t i, w;
+
+        qtest_memread(s->qts, s->evtq + (uint64_t)idx * QSMMU_EVT_SIZE,
+                      raw, run * QSMMU_EVT_SIZE);
+        for (i = 0; i < run; i++) {
+            for (w = 0; w < QSMMU_EVT_WORDS; w++) {
+                raw[i * QSMMU_EVT_WORDS + w] =
+                    le64_to_cpu(raw[i * QSMMU_EVT_WORDS + w]);
+            }
+            qsmmu_event_decode(&raw[i * QSMMU_EVT_WORDS], &evs[done + i]);
+        }
+        done += run;
+        idx = (idx + run) & idx_mask;
+    }
+    if (count) {
+        s->evtq_cons = prod & mask;
+        /* OVACKFLG follows OVFLG to acknowledge an overflow */
+        qsmmu_writel(s, QSMMU_EVENTQ_CONS,
+                     s->evtq_cons | (prod & QSMMU_EVTQ_OVFLG));
+    }
+    return count;
+}

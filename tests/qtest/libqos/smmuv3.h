@@ -633,4 +633,20 @@ void qsmmu_bench_assert_write_blocked(QSMMUBench *b, uint64_t iova,
 void qsmmu_bench_assert_write_lands(QSMMUBench *b, uint64_t iova,
                                     uint64_t pa, uint32_t seed);
 
+/*
+ * Helpers of tests/qtest/smmuv3-isolation-test.c
+ */
+
+/* 4.4, CMD_TLBI_NH_ALL: every stage 1 entry tagged with @vmid */
+void qsmmu_cmd_tlbi_nh_all(QSMMUv3 *s, uint16_t vmid);
+/*
+ * Consume every record in the event queue at once (one memory read per
+ * contiguous run of records, then one EVENTQ_CONS write), decoding the
+ * first @max of them into @evs (may be NULL when @max is 0).  Returns how
+ * many records were consumed, which may exceed @max.  Cheaper than
+ * qsmmu_evtq_pop when a test causes many faults and only checks who
+ * caused them.
+ */
+uint32_t qsmmu_evtq_take_all(QSMMUv3 *s, QSMMUEvent *evs, uint32_t max);
+
 #endif /* QTEST_LIBQOS_SMMUV3_H */
