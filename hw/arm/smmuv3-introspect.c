@@ -337,6 +337,7 @@ static bool smmuv3_cfg_equal(const SMMUTransCfg *a, const SMMUTransCfg *b)
         a->aborted != b->aborted || a->affd != b->affd ||
         a->aa64 != b->aa64 || a->record_faults != b->record_faults ||
         a->oas != b->oas || a->tbi != b->tbi || a->asid != b->asid ||
+        a->priv != b->priv ||
         memcmp(&a->s2cfg, &b->s2cfg, sizeof(a->s2cfg))) {
         return false;
     }

@@ -32,6 +32,14 @@
 #define SMMUV3_STE_CTXPTR(x)    ((extract64((x)->word[1], 0, 24) << 32) | \
                                  ((x)->word[0] & 0xffffffc0))
 
+/*
+ * STE.PRIVCFG, bits [113:112] (5.2): 0b10 makes the stream's transactions
+ * unprivileged, 0b11 privileged; 0b0x uses the incoming attribute, which
+ * for a PCIe transaction without a PASID TLP prefix is unprivileged.
+ */
+#define SMMUV3_STE_PRIVCFG(x)   extract32((x)->word[3], 16, 2)
+#define SMMUV3_PRIVCFG_PRIV     3
+
 /* CD.ASID[15:8] (5.4) */
 #define SMMUV3_CD_ASID_HI(x)    extract32((x)->word[1], 24, 8)
 
@@ -419,6 +427,7 @@ int smmuv3_ste_decode(SMMUv3State *s, const STE *ste, SMMUTransCfg *cfg,
 
     /* Stage 1 bypass still checks the input against the IAS (3.4) */
     cfg->oas = smmuv3_ste_ias(s);
+    cfg->priv = SMMUV3_STE_PRIVCFG(ste) == SMMUV3_PRIVCFG_PRIV;
 
     if (config & 2) {
         ret = smmuv3_ste_decode_s2(s, ste, cfg, event);

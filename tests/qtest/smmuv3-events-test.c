@@ -30,6 +30,7 @@
 #define IOVA            0x50100000ULL   /* mapped read-write */
 #define IOVA_RO         0x50101000ULL   /* mapped read-only */
 #define IOVA_NOAF       0x50102000ULL   /* mapped, Access flag clear */
+#define IOVA_PRIV       0x50103000ULL   /* privileged accesses only */
 #define IOVA_HOLE       0x50200000ULL   /* not mapped */
 #define PA              0x52345000ULL
 #define PA_HIGH         0x100000000ULL  /* beyond a 32-bit IPS */
@@ -133,7 +134,7 @@ static void set_ste(QSMMUBench *c, void (*make)(uint64_t *ste))
  * IOVA_NOAF with its Access flag clear, IOVA_HOLE not mapped.  @ips is
  * the CD's IPS; PA_HIGH is mapped at IOVA + 16 KiB.
  */
-static void set_ste_s1(QSMMUBench *c, uint8_t ips)
+static void set_ste_s1_privcfg(QSMMUBench *c, uint8_t ips, uint8_t privcfg)
 {
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUPageTable pt;
@@ -144,6 +145,8 @@ static void set_ste_s1(QSMMUBench *c, uint8_t ips)
     qsmmu_pt_map(&pt, IOVA_RO, PA, 4096, QSMMU_PROT_READ);
     qsmmu_pt_map(&pt, IOVA_NOAF, PA, 4096, QSMMU_PROT_RW);
     qsmmu_pt_map(&pt, IOVA + 0x4000, PA_HIGH, 4096, QSMMU_PROT_RW);
+    qsmmu_pt_map(&pt, IOVA_PRIV, PA, 4096,
+                 QSMMU_PROT_RW | QSMMU_PROT_PRIV_ONLY);
     desc = qsmmu_pt_desc_addr(&pt, IOVA_NOAF);
     g_assert(desc);
     qsmmu_mem_writeq(&c->smmu, desc,
@@ -151,15 +154,18 @@ static void set_ste_s1(QSMMUBench *c, uint8_t ips)
 
     cdptr = qsmmu_cd_store_s1(&c->smmu, cd, ASID, pt.root, T0SZ, ips);
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_set(ste, QSMMU_STE_PRIVCFG, privcfg);
     qsmmu_write_ste(&c->smmu, DEV_SID, ste);
+}
+
+static void set_ste_s1(QSMMUBench *c, uint8_t ips)
+{
+    set_ste_s1_privcfg(c, ips, 0);
 }
 
 /* Event records */
 
-/*
- * STE.V = 0 (5.2): one C_BAD_STE for a 256-byte DMA, StreamID only.
- * QEMU splits the failed DMA into 64 bus pieces; they are one transaction.
- */
+/* STE.V = 0 (5.2): one C_BAD_STE for a 256-byte DMA, StreamID only */
 static void test_c_bad_ste(void)
 {
     QSMMUEvent ev;
@@ -308,6 +314,44 @@ static void test_one_per_transaction(void)
     g_assert_cmpuint(qdict_get_int(st, "faults"), ==, ARRAY_SIZE(addr));
     g_assert_cmpuint(qdict_get_int(st, "translations"), ==, 0);
     qobject_unref(st);
+    qsmmu_bench_stop(&c);
+}
+
+/*
+ * Privilege (5.2 STE.PRIVCFG, VMSAv8-64 AP[1]): a PCIe transaction without
+ * a PASID prefix is unprivileged, so a page without AP[1] refuses it with
+ * F_PERMISSION, PnU = 0, and moves nothing.  PRIVCFG = 0b11 makes the
+ * stream privileged: the page takes its DMA, and a write to a read-only
+ * page reports PnU = 1.  PRIVCFG = 0b10 is unprivileged again.
+ */
+static void test_f_permission_priv(void)
+{
+    QSMMUEvent ev;
+    QSMMUBench c;
+
+    ctx_start(&c);
+    set_ste_s1(&c, QSMMU_PS_44);
+    assert_write_stopped(&c, IOVA_PRIV, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
+    assert_walk_fault(&ev, IOVA_PRIV, false, false, 0);
+    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_PRIV, LEN), ==,
+                     DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
+    assert_walk_fault(&ev, IOVA_PRIV, true, false, 0);
+
+    set_ste_s1_privcfg(&c, QSMMU_PS_44, QSMMU_PRIVCFG_PRIV);
+    assert_write_lands(&c, IOVA_PRIV, PA);
+    assert_write_stopped(&c, IOVA_RO, DMA_TESTDEV_RESULT_FAULT);
+    qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_PERMISSION, &ev);
+    g_assert_cmphex(ev.input_addr, ==, IOVA_RO);
+    g_assert_true(ev.pnu);
+
+    /* The TLB keeps what the privileged walk allowed until a TLBI */
+    set_ste_s1_privcfg(&c, QSMMU_PS_44, QSMMU_PRIVCFG_UNPRIV);
+    qsmmu_cmd_tlbi_nh_asid(&c.smmu, ASID, 0);
+    g_assert_true(qsmmu_cmd_sync(&c.smmu));
+    assert_write_stopped(&c, IOVA_PRIV, DMA_TESTDEV_RESULT_FAULT);
+    pop_only_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
     qsmmu_bench_stop(&c);
 }
 
@@ -1001,6 +1045,8 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/events/one-per-transaction",
                    test_one_per_transaction);
     qtest_add_func("/arm/smmuv3/events/f-permission", test_f_permission);
+    qtest_add_func("/arm/smmuv3/events/f-permission-priv",
+                   test_f_permission_priv);
     qtest_add_func("/arm/smmuv3/events/f-access", test_f_access);
     qtest_add_func("/arm/smmuv3/events/f-addr-size", test_f_addr_size);
     qtest_add_func("/arm/smmuv3/events/f-translation-s2",

@@ -40,14 +40,16 @@ fault_inject() {
     fault_wait "$name" "$ere"
 }
 
-# fault_cycle NAME BDF: bring the e1000e BDF's interface up and down:
-# its rings are mapped, then unmapped, and each unmap invalidates
-# (TLBI_NH_VA and CMD_SYNC)
+# fault_cycle NAME BDF: bring the e1000e BDF's interface up and down on
+# CPU 1: its rings are mapped, then unmapped, and each unmap invalidates
+# (TLBI_NH_VA and CMD_SYNC).  The driver waits for a CMD_SYNC with
+# interrupts off, so the GERROR interrupt that lets the queue go on after
+# an error must reach another CPU (fault_irq).
 fault_cycle() {
     local ifc
     ifc=$(ls "/sys/bus/pci/devices/$2/net" 2>/dev/null | head -n 1)
-    if [ -n "$ifc" ] && ip link set "$ifc" up && sleep 0.5 &&
-       ip link set "$ifc" down; then
+    if [ -n "$ifc" ] && taskset 2 ip link set "$ifc" up && sleep 0.5 &&
+       taskset 2 ip link set "$ifc" down; then
         check "$1" ok "$ifc of $2 up and down again"
     else
         check "$1" FAIL "could not bring ${ifc:-the interface of $2} up and down"
@@ -88,6 +90,12 @@ else
     # Command queue errors: each meets the commands of an unmap, and the
     # driver recovers (ILL: the command becomes a CMD_SYNC; ABT: the
     # fetch is retried; ATC_INV_SYNC: the CMD_SYNC is repeated)
+    girq=$(awk '/arm-smmu-v3-gerror/ { sub(":", "", $1); print $1; exit }' /proc/interrupts)
+    if [ -n "$girq" ] && echo 1 >"/proc/irq/$girq/smp_affinity"; then
+        step "GERROR interrupt $girq on CPU 0, the commands from CPU 1"
+    else
+        check gerror-irq FAIL "no arm-smmu-v3-gerror interrupt to route to CPU 0"
+    fi
     fault_mark
     cmdq_from=$fault_from
     host_hmp smmuv3_inject cmdq-ill

@@ -661,7 +661,8 @@ static uint64_t qsmmu_pt_leaf(const QSMMUPageTable *pt, uint64_t pa,
                   (prot & QSMMU_PROT_WRITE ? QSMMU_S2AP_WRITE : 0));
     } else {
         qsmmu_set(&pte, QSMMU_PTE_ATTRINDX, QSMMU_MAIR_IDX_WB);
-        qsmmu_set(&pte, QSMMU_PTE_AP, QSMMU_AP_UNPRIV |
+        qsmmu_set(&pte, QSMMU_PTE_AP,
+                  (prot & QSMMU_PROT_PRIV_ONLY ? 0 : QSMMU_AP_UNPRIV) |
                   (prot & QSMMU_PROT_WRITE ? 0 : QSMMU_AP_RDONLY));
     }
     qsmmu_set(&pte, QSMMU_PTE_SH, QSMMU_SH_INNER);

@@ -131,6 +131,9 @@ static inline uint64_t qsmmu_get_addr(const uint64_t *e, QSMMUField f)
 #define QSMMU_STE_EATS              QSMMU_FIELD(92, 2)
 #define QSMMU_STE_STRW              QSMMU_FIELD(94, 2)
 #define QSMMU_STE_SHCFG             QSMMU_FIELD(108, 2)
+#define QSMMU_STE_PRIVCFG           QSMMU_FIELD(112, 2)
+#define QSMMU_PRIVCFG_UNPRIV        2
+#define QSMMU_PRIVCFG_PRIV          3
 #define QSMMU_STE_S2VMID            QSMMU_FIELD(128, 16)
 #define QSMMU_STE_S2FWB             QSMMU_FIELD(153, 1)
 #define QSMMU_STE_S2T0SZ            QSMMU_FIELD(160, 6)
@@ -354,6 +357,8 @@ typedef struct QSMMUv3 {
 #define QSMMU_PROT_READ             BIT(0)
 #define QSMMU_PROT_WRITE            BIT(1)
 #define QSMMU_PROT_RW               (QSMMU_PROT_READ | QSMMU_PROT_WRITE)
+/* Stage 1: privileged transactions only (AP[1] clear) */
+#define QSMMU_PROT_PRIV_ONLY        BIT(2)
 
 /* A VMSAv8-64 translation table with the 4KB granule, built in guest RAM */
 typedef struct QSMMUPageTable {
