@@ -37,7 +37,7 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
                iommufd:accel-unsupported
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
-.PHONY: all deps base tree qemu build baseline check check-fresh check-sanitize lint demo \
+.PHONY: all deps base tree qemu build baseline check check-fresh check-sanitize fuzz lint demo \
         demo-initramfs demo-qtest qemu-arm64 qemu-in-guest bench \
         export-patches clean distclean help
 
@@ -102,6 +102,13 @@ check-sanitize: tree baseline guest-initramfs guest-firmware guest-kernel qemu-a
 	@if grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' $(SAN_LOGS)/* 2>/dev/null; then \
 	    echo "==> check-sanitize: sanitizer reports above (in $(SAN_LOGS))"; exit 1; \
 	else echo "==> check-sanitize: no sanitizer report"; fi
+
+# libFuzzer on the SMMUv3 with ASan and UBSan (docs/devel/smmuv3-fuzz.rst):
+# its own tree, build/qemu-fuzz; corpus and artifacts in $(CACHE)/fuzz.
+# Not part of make check.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
 
 # Benchmarks against the baseline and against no IOMMU (bench/).
 bench: build baseline

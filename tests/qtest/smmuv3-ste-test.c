@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/units.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/generic-pcihost.h"
 #include "libqos/dma-testdev.h"
@@ -493,6 +494,39 @@ static void test_cd_fetch_abort(void)
 }
 
 /*
+ * A CD on a device's registers (found by fuzzing): S1ContextPtr at the GIC
+ * CPU interface, whose GICC_IAR read acknowledges an interrupt.  The
+ * fetch aborts (F_CD_FETCH) without reading the registers, for the DMA
+ * and for query-smmuv3.  The base GIC asserts when GICC_IAR is read with
+ * SGI 0 made pending by a GICD_SPENDSGIR0 write of 0, which the test sets
+ * up first: reading the register kills QEMU.
+ */
+#define VIRT_GICD       0x08000000ULL
+#define VIRT_GICC       0x08010000ULL
+
+static void test_cd_mmio(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS];
+    QSMMUEvent ev;
+    QSMMUBench c;
+    QDict *st;
+
+    ctx_start(&c, 0);
+    qtest_writel(c.qts, VIRT_GICD, 1);              /* GICD_CTLR */
+    qtest_writel(c.qts, VIRT_GICC, 1);              /* GICC_CTLR */
+    qtest_writel(c.qts, VIRT_GICC + 4, 0xff);       /* GICC_PMR */
+    qtest_writeb(c.qts, VIRT_GICD + 0xf20, 0);      /* GICD_SPENDSGIR0 */
+    qsmmu_ste_s1(ste, VIRT_GICC, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    st = qsmmu_query_stream(c.qts, DEV_SID);
+    g_assert_cmpstr(qdict_get_str(st, "kind"), ==, "invalid");
+    qobject_unref(st);
+    assert_fault(&c, QSMMU_EVT_F_CD_FETCH, &ev);
+    g_assert_cmphex(ev.fetch_addr, ==, VIRT_GICC);
+    qsmmu_bench_stop(&c);
+}
+
+/*
  * Stage 2 (5.2 S2*)
  */
 
@@ -847,6 +881,7 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &cd_cases[i], test_cd_illegal);
     }
     qtest_add_func("/arm/smmuv3/ste/cd/fetch-abort", test_cd_fetch_abort);
+    qtest_add_func("/arm/smmuv3/ste/cd/mmio", test_cd_mmio);
     qtest_add_func("/arm/smmuv3/ste/s2/translate", test_s2_translate);
     qtest_add_func("/arm/smmuv3/ste/s2/fault", test_s2_fault);
     qtest_add_func("/arm/smmuv3/ste/s2/fwb", test_s2_fwb);
