@@ -48,7 +48,7 @@
  *
  * The test is not true by construction: making CFGI_STE a no-op in
  * smmuv3_cmdq_consume() fails eleven of the twelve default seeds, and
- * making TLBI_NH_VA leave the IOTLB alone fails seeds 6 and 8; the first
+ * making TLBI_NH_VA leave the IOTLB alone fails two of them; the first
  * failing seed is shrunk to six or seven operations.
  *
  * The sequence comes from GLib's GRand.  QTEST_SMMUV3_ISOLATION_SEED
