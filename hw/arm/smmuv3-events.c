@@ -325,6 +325,27 @@ void smmuv3_eventq_lost(SMMUv3State *s)
 }
 
 /*
+ * 4.4.1.1: with TG != 0 an address-based TLBI is a range of
+ * (NUM + 1) << SCALE granules, and TTL a level hint.  A single granule
+ * without a level hint is a reserved encoding that raises CERROR_ILL.
+ * Without SMMU_IDR5.DS (never set here) the TTL value 0b01 for the 16KB
+ * granule is reserved and counts as no hint.  TG == 0 is the plain
+ * single-address form, whose other range fields are RES0.
+ */
+static const char *smmuv3_tlbi_range_illegal(const Cmd *cmd)
+{
+    unsigned tg = CMD_TG(cmd), ttl = CMD_TTL(cmd);
+
+    if (tg == 2 && ttl == 1) {
+        ttl = 0;
+    }
+    if (tg && !ttl && !CMD_NUM(cmd) && !CMD_SCALE(cmd)) {
+        return "range TLBI of one granule without a TTL hint";
+    }
+    return NULL;
+}
+
+/*
  * Command errors (4.1): a command that is ILLEGAL stops the queue with
  * CMDQ_CONS.ERR = CERROR_ILL and GERROR.CMDQ_ERR; CMDQ_CONS stays on it.
  * Returns the error of @cmd, or SMMU_CERROR_NONE if it may run.
@@ -363,10 +384,16 @@ SMMUCmdError smmuv3_cmd_check(SMMUv3State *s, const Cmd *cmd)
         break;
     case SMMU_CMD_TLBI_NH_ALL:
     case SMMU_CMD_TLBI_NH_ASID:
+        if (!STAGE1_SUPPORTED(s)) {
+            why = "stage-1 TLBI with IDR0.S1P == 0";
+        }
+        break;
     case SMMU_CMD_TLBI_NH_VA:
     case SMMU_CMD_TLBI_NH_VAA:
         if (!STAGE1_SUPPORTED(s)) {
             why = "stage-1 TLBI with IDR0.S1P == 0";
+        } else {
+            why = smmuv3_tlbi_range_illegal(cmd);
         }
         break;
     case SMMU_CMD_TLBI_EL3_ALL:
@@ -382,9 +409,15 @@ SMMUCmdError smmuv3_cmd_check(SMMUv3State *s, const Cmd *cmd)
         }
         break;
     case SMMU_CMD_TLBI_S12_VMALL:
+        if (!STAGE2_SUPPORTED(s)) {
+            why = "stage-2 TLBI with IDR0.S2P == 0";
+        }
+        break;
     case SMMU_CMD_TLBI_S2_IPA:
         if (!STAGE2_SUPPORTED(s)) {
             why = "stage-2 TLBI with IDR0.S2P == 0";
+        } else {
+            why = smmuv3_tlbi_range_illegal(cmd);
         }
         break;
     case SMMU_CMD_TLBI_NSNH_ALL:

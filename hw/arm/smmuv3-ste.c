@@ -120,28 +120,14 @@ static int smmuv3_ste_fetch_abort(SMMUEventInfo *event, dma_addr_t addr)
 }
 
 /*
- * Fetch an L1STD, an STE or a CD.  The structures live in memory: one
- * that the guest placed on a device's registers is an abort on the fetch
+ * Stream table walk: 5.1, 6.3.24 SMMU_STRTAB_BASE, 6.3.25 _BASE_CFG.
+ *
+ * L1STDs, STEs and CDs are fetched with smmu_read_table(): one that the
+ * guest placed on a device's registers is an abort on the fetch
  * (F_STE_FETCH, F_CD_FETCH), not MMIO reads with their side effects (a
  * read of GICC_IAR acknowledges an interrupt), which a query-smmuv3 would
  * then perform as well.
  */
-static MemTxResult smmuv3_struct_read(hwaddr addr, void *buf, hwaddr len)
-{
-    MemoryRegion *mr;
-    hwaddr xlat, l = len;
-
-    RCU_READ_LOCK_GUARD();
-    mr = address_space_translate(&address_space_memory, addr, &xlat, &l,
-                                 false, MEMTXATTRS_UNSPECIFIED);
-    if (l < len || !(memory_region_is_ram(mr) || memory_region_is_romd(mr))) {
-        return MEMTX_DECODE_ERROR;
-    }
-    return dma_memory_read(&address_space_memory, addr, buf, len,
-                           MEMTXATTRS_UNSPECIFIED);
-}
-
-/* Stream table walk: 5.1, 6.3.24 SMMU_STRTAB_BASE, 6.3.25 _BASE_CFG */
 int smmuv3_ste_find(SMMUv3State *s, uint32_t sid, STE *ste,
                     SMMUEventInfo *event)
 {
@@ -191,7 +177,7 @@ int smmuv3_ste_find(SMMUv3State *s, uint32_t sid, STE *ste,
         base &= ~MAKE_64BIT_MASK(0, l1shift);
         l1ptr = base + (uint64_t)(sid >> split) * sizeof(l1std);
 
-        if (smmuv3_struct_read(l1ptr, &l1std, sizeof(l1std))) {
+        if (smmu_read_table(l1ptr, &l1std, sizeof(l1std))) {
             return smmuv3_ste_fetch_abort(event, l1ptr);
         }
         l1std = le64_to_cpu(l1std);
@@ -224,7 +210,7 @@ int smmuv3_ste_find(SMMUv3State *s, uint32_t sid, STE *ste,
     }
 
     trace_smmuv3_ste_find(sid, fmt, log2size, split, addr);
-    if (smmuv3_struct_read(addr, ste, sizeof(*ste))) {
+    if (smmu_read_table(addr, ste, sizeof(*ste))) {
         return smmuv3_ste_fetch_abort(event, addr);
     }
     for (i = 0; i < ARRAY_SIZE(ste->word); i++) {
@@ -601,7 +587,7 @@ static int smmuv3_ste_fetch_cd(SMMUv3State *s, const STE *ste,
     }
 
     trace_smmuv3_ste_fetch_cd(event->sid, SMMUV3_STE_CTXPTR(ste), addr);
-    if (smmuv3_struct_read(addr, cd, sizeof(*cd))) {
+    if (smmu_read_table(addr, cd, sizeof(*cd))) {
         event->u.f_cd_fetch.ssv = false;
         event->u.f_cd_fetch.ssid = 0;
         event->u.f_cd_fetch.addr = addr;

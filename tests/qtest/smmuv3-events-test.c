@@ -737,6 +737,68 @@ static void test_cmdq_illegal(void)
     qsmmu_bench_stop(&c);
 }
 
+/*
+ * Range TLBI encodings (4.4.1.1): with TG != 0, one granule (NUM = 0,
+ * SCALE = 0) without a TTL hint is reserved and raises CERROR_ILL.  TTL
+ * 0b01 with the 16KB granule is reserved without IDR5.DS and counts as
+ * no hint.  Every other combination is legal.
+ */
+static void test_cmdq_tlbi_range(void)
+{
+    static const struct {
+        uint8_t tg, ttl, num, scale;
+        bool legal;
+    } cases[] = {
+        { 0, 0, 0, 0, true },           /* not a range */
+        { 1, 0, 0, 0, false },
+        { 2, 0, 0, 0, false },
+        { 3, 0, 0, 0, false },
+        { 2, 1, 0, 0, false },          /* 16KB level 1: no hint */
+        { 1, 1, 0, 0, true },
+        { 1, 3, 0, 0, true },
+        { 2, 2, 0, 0, true },
+        { 3, 1, 0, 0, true },
+        { 3, 3, 0, 0, true },
+        { 1, 0, 1, 0, true },
+        { 2, 0, 0, 1, true },
+        { 2, 1, 1, 0, true },
+        { 3, 0, 31, 31, true },
+    };
+    static const uint8_t ops[] = { QSMMU_OP_TLBI_NH_VA, QSMMU_OP_TLBI_NH_VAA,
+                                   QSMMU_OP_TLBI_S2_IPA };
+    uint64_t cmd[QSMMU_CMD_WORDS];
+    QSMMUBench c;
+    int i, j;
+
+    ctx_start(&c);
+    g_assert_true(c.smmu.idr[0] & QSMMU_IDR0_S2P);
+    for (j = 0; j < ARRAY_SIZE(ops); j++) {
+        for (i = 0; i < ARRAY_SIZE(cases); i++) {
+            g_autofree char *what =
+                g_strdup_printf("opcode 0x%02x TG %u TTL %u NUM %u SCALE %u",
+                                ops[j], cases[i].tg, cases[i].ttl,
+                                cases[i].num, cases[i].scale);
+
+            cmd_make(cmd, ops[j]);
+            qsmmu_set(cmd, QSMMU_CMD_TG, cases[i].tg);
+            qsmmu_set(cmd, QSMMU_CMD_TTL, cases[i].ttl);
+            qsmmu_set(cmd, QSMMU_CMD_NUM, cases[i].num);
+            qsmmu_set(cmd, QSMMU_CMD_SCALE, cases[i].scale);
+            qsmmu_set_addr(cmd, QSMMU_CMD_ADDR, 0x40000);
+            if (cases[i].legal) {
+                qsmmu_cmd_push(&c.smmu, cmd);
+                if (!qsmmu_cmd_sync(&c.smmu)) {
+                    g_error("%s: CERROR %u, expected none", what,
+                            qsmmu_cmdq_error(&c.smmu));
+                }
+            } else {
+                assert_cmd_illegal(&c, cmd, what);
+            }
+        }
+    }
+    qsmmu_bench_stop(&c);
+}
+
 /* GBPA */
 
 static void gbpa_wait(QSMMUBench *c)
@@ -1059,6 +1121,7 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/events/gerror-toggle", test_gerror_toggle);
     qtest_add_func("/arm/smmuv3/events/cmdq-stop", test_cmdq_stop);
     qtest_add_func("/arm/smmuv3/events/cmdq-illegal", test_cmdq_illegal);
+    qtest_add_func("/arm/smmuv3/events/cmdq-tlbi-range", test_cmdq_tlbi_range);
     qtest_add_func("/arm/smmuv3/events/inject/event", test_inject_event);
     qtest_add_func("/arm/smmuv3/events/inject/gerror", test_inject_gerror);
     qtest_add_func("/arm/smmuv3/events/inject/cmdq", test_inject_cmdq);

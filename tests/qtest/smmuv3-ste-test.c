@@ -504,6 +504,14 @@ static void test_cd_fetch_abort(void)
 #define VIRT_GICD       0x08000000ULL
 #define VIRT_GICC       0x08010000ULL
 
+static void gic_arm_iar_trap(QTestState *qts)
+{
+    qtest_writel(qts, VIRT_GICD, 1);                /* GICD_CTLR */
+    qtest_writel(qts, VIRT_GICC, 1);                /* GICC_CTLR */
+    qtest_writel(qts, VIRT_GICC + 4, 0xff);         /* GICC_PMR */
+    qtest_writeb(qts, VIRT_GICD + 0xf20, 0);        /* GICD_SPENDSGIR0 */
+}
+
 static void test_cd_mmio(void)
 {
     uint64_t ste[QSMMU_STE_WORDS];
@@ -512,10 +520,7 @@ static void test_cd_mmio(void)
     QDict *st;
 
     ctx_start(&c, 0);
-    qtest_writel(c.qts, VIRT_GICD, 1);              /* GICD_CTLR */
-    qtest_writel(c.qts, VIRT_GICC, 1);              /* GICC_CTLR */
-    qtest_writel(c.qts, VIRT_GICC + 4, 0xff);       /* GICC_PMR */
-    qtest_writeb(c.qts, VIRT_GICD + 0xf20, 0);      /* GICD_SPENDSGIR0 */
+    gic_arm_iar_trap(c.qts);
     qsmmu_ste_s1(ste, VIRT_GICC, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     st = qsmmu_query_stream(c.qts, DEV_SID);
@@ -523,6 +528,33 @@ static void test_cd_mmio(void)
     qobject_unref(st);
     assert_fault(&c, QSMMU_EVT_F_CD_FETCH, &ev);
     g_assert_cmphex(ev.fetch_addr, ==, VIRT_GICC);
+    qsmmu_bench_stop(&c);
+}
+
+/*
+ * Translation tables on a device's registers: CD.TTB0 at the GIC CPU
+ * interface, set up as in test_cd_mmio so that a GICC_IAR read kills
+ * QEMU.  The walk is an external abort (F_WALK_EABT) without reading the
+ * registers, for the DMA and for query-smmuv3.
+ */
+static void test_ttb_mmio(void)
+{
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS], cdptr;
+    QSMMUEvent ev;
+    QSMMUBench c;
+    QDict *st;
+
+    ctx_start(&c, 0);
+    gic_arm_iar_trap(c.qts);
+    cdptr = qsmmu_cd_store_s1(&c.smmu, cd, ASID, VIRT_GICC, S1_T0SZ,
+                              QSMMU_PS_44);
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    st = qsmmu_query_stream(c.qts, DEV_SID);
+    g_assert_cmpstr(qdict_get_str(st, "kind"), ==, "s1");
+    qobject_unref(st);
+    assert_fault(&c, QSMMU_EVT_F_WALK_EABT, &ev);
+    g_assert_cmphex(ev.input_addr, ==, IOVA);
     qsmmu_bench_stop(&c);
 }
 
@@ -882,6 +914,7 @@ int main(int argc, char **argv)
     }
     qtest_add_func("/arm/smmuv3/ste/cd/fetch-abort", test_cd_fetch_abort);
     qtest_add_func("/arm/smmuv3/ste/cd/mmio", test_cd_mmio);
+    qtest_add_func("/arm/smmuv3/ste/s1/ttb-mmio", test_ttb_mmio);
     qtest_add_func("/arm/smmuv3/ste/s2/translate", test_s2_translate);
     qtest_add_func("/arm/smmuv3/ste/s2/fault", test_s2_fault);
     qtest_add_func("/arm/smmuv3/ste/s2/fwb", test_s2_fwb);
