@@ -3,6 +3,27 @@
 # smmuv3-domains: driver of the fetch, the tree, the build and the tests.
 # Every target is idempotent and prints one progress line per step.
 
+# make help prints these lines:
+#> build            QEMU and the qtests, in build/qemu (make qemu: QEMU alone)
+#> check            every test: the qtests, then the real-guest scenarios
+#> check-qtest      the qtests alone (no guest kernel, no cross-build)
+#> check-guest      the real-guest scenarios alone
+#> check-sanitize   every test against ASan and UBSan builds
+#> check-fresh      the README's commands in a new debootstrap root (CI)
+#> fuzz             libFuzzer on the SMMUv3 for FUZZ_SECONDS (600)
+#> bench            guest DMA throughput and boot time against the baseline
+#> demo             a Linux 7.2 guest through the demo scenarios
+#> demo-qtest       the narrated qtest walk-through
+#> guest-boot       one scenario (GUEST_SCENARIO=) on each pinned kernel
+#> qemu-in-guest    our aarch64 QEMU inside the IOMMUFD guest
+#> baseline         the base QEMU without this project, in build/baseline
+#> deps, base, tree the Debian packages, the QEMU source, the patched tree
+#> guest-kernels, guest-initramfs, guest-kernel, qemu-arm64
+#>                  the pieces of the guest tier, one by one
+#> lint             checkpatch.pl over the new files and the patches
+#> export-patches   turn commits in build/qemu into patches/
+#> clean, distclean remove build/ (distclean: the cache too)
+
 SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
@@ -37,14 +58,16 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
                iommufd:accel-unsupported
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
-.PHONY: all deps base tree qemu build baseline check check-fresh check-sanitize fuzz lint demo \
+.PHONY: all deps base tree qemu build baseline check check-qtest check-guest check-fresh \
+        check-sanitize fuzz lint demo \
         demo-initramfs demo-qtest qemu-arm64 qemu-in-guest bench \
         export-patches clean distclean help
 
 all: build
 
 help:
-	@sed -n 's/^## //p' README.md | head -40
+	@echo "make targets (README.md, \"Make targets\", says more):"
+	@sed -n 's/^#> /  /p' $(firstword $(MAKEFILE_LIST))
 
 deps:
 	@scripts/deps
@@ -80,6 +103,15 @@ BASELINE_QEMU := $(BASELINE_TREE)/build/qemu-system-aarch64
 check: build baseline guest-initramfs guest-firmware guest-kernel qemu-arm64
 	@QTEST_QEMU_BINARY_BASELINE=$(BASELINE_QEMU) scripts/run-tests \
 	    $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" "$(CHECK_GUESTS)"
+
+# The two tiers of make check on their own: the qtests (no guest kernel,
+# no cross-build), and the real-guest scenarios.
+check-qtest: build baseline
+	@QTEST_QEMU_BINARY_BASELINE=$(BASELINE_QEMU) scripts/run-tests \
+	    $(QEMU_TREE)/build "$(OUR_QTESTS)" "$(BASE_QTESTS)" ""
+
+check-guest: build guest-initramfs guest-firmware guest-kernel qemu-arm64
+	@scripts/run-tests $(QEMU_TREE)/build "" "" "$(CHECK_GUESTS)"
 
 lint: tree
 	@scripts/lint

@@ -101,7 +101,7 @@ static void pop_only_event(QSMMUBench *c, uint8_t type, QSMMUEvent *ev)
 static void assert_walk_fault(const QSMMUEvent *ev, uint64_t iova, bool rnw,
                               bool s2, uint64_t ipa)
 {
-    uint64_t w1 = 0;
+    uint64_t w[QSMMU_EVT_WORDS] = { 0 };
 
     g_assert_cmphex(ev->input_addr, ==, iova);
     g_assert_cmpuint(ev->rnw, ==, rnw);
@@ -111,10 +111,10 @@ static void assert_walk_fault(const QSMMUEvent *ev, uint64_t iova, bool rnw,
     g_assert_false(ev->ind);
     g_assert_false(ev->stall);
     /* Bits [127:64]: only RnW, S2 and CLASS are set */
-    qsmmu_set(&w1, QSMMU_FIELD(35, 1), rnw);
-    qsmmu_set(&w1, QSMMU_FIELD(39, 1), s2);
-    qsmmu_set(&w1, QSMMU_FIELD(40, 2), QSMMU_CLASS_IN);
-    g_assert_cmphex(ev->raw[1], ==, w1);
+    qsmmu_set(w, QSMMU_EVT_RNW, rnw);
+    qsmmu_set(w, QSMMU_EVT_S2, s2);
+    qsmmu_set(w, QSMMU_EVT_CLASS, QSMMU_CLASS_IN);
+    g_assert_cmphex(ev->raw[1], ==, w[1]);
     /* Bits [255:192]: the IPA for a stage-2 fault, else nothing */
     g_assert_cmphex(ev->raw[3], ==, s2 ? (ipa & ~0xfffULL) : 0);
 }
@@ -242,35 +242,6 @@ static void test_c_bad_cd(void)
 }
 
 /*
- * F_TRANSLATION at stage 1 (7.3.12): the input address of the first byte,
- * RnW, CLASS = IN, S2 = 0 and no IPA.  One record per DMA: a new DMA at
- * the same address, and a read, each get their own.
- */
-static void test_f_translation(void)
-{
-    QSMMUEvent ev;
-    QSMMUBench c;
-
-    ctx_start(&c);
-    set_ste_s1(&c, QSMMU_PS_44);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-
-    assert_write_stopped(&c, IOVA_HOLE + 0x40, DMA_TESTDEV_RESULT_FAULT);
-    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
-    assert_walk_fault(&ev, IOVA_HOLE + 0x40, false, false, 0);
-
-    assert_write_stopped(&c, IOVA_HOLE + 0x40, DMA_TESTDEV_RESULT_FAULT);
-    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
-    assert_walk_fault(&ev, IOVA_HOLE + 0x40, false, false, 0);
-
-    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_HOLE + 0x40, LEN), ==,
-                     DMA_TESTDEV_RESULT_FAULT);
-    pop_only_event(&c, QSMMU_EVT_F_TRANSLATION, &ev);
-    assert_walk_fault(&ev, IOVA_HOLE + 0x40, true, false, 0);
-    qsmmu_bench_stop(&c);
-}
-
-/*
  * One transaction, one event (7.3): a DMA that faults ends at the fault
  * and is one failed transaction whatever its length, so one record and
  * one fault in query-smmuv3.  Two DMAs are two transactions, even when
@@ -355,63 +326,67 @@ static void test_f_permission_priv(void)
     qsmmu_bench_stop(&c);
 }
 
-/* A write to a read-only page: F_PERMISSION (7.3.15); reads still pass */
-static void test_f_permission(void)
+/*
+ * Stage-1 walk faults (7.3.12 to 7.3.15), one row each.  A DMA through
+ * the mapped page lands first; then the faulting DMA moves no byte and
+ * queues exactly one record, with the input address of its first byte,
+ * RnW, CLASS = IN, S2 = 0 and no IPA.
+ */
+typedef struct WalkFault {
+    const char *name;
+    uint8_t ips;            /* CD.IPS */
+    uint64_t iova;
+    bool read;              /* else a write */
+    uint8_t type;
+    bool readable;          /* a read of @iova passes afterwards */
+} WalkFault;
+
+static const WalkFault walk_faults[] = {
+    /* Not mapped */
+    { "f-translation", QSMMU_PS_44, IOVA_HOLE + 0x40, false,
+      QSMMU_EVT_F_TRANSLATION },
+    { "f-translation-read", QSMMU_PS_44, IOVA_HOLE + 0x40, true,
+      QSMMU_EVT_F_TRANSLATION },
+    /* A read-only page: writes fault, reads pass */
+    { "f-permission", QSMMU_PS_44, IOVA_RO, false, QSMMU_EVT_F_PERMISSION,
+      true },
+    /* The Access flag clear, CD.AFFD = 0 */
+    { "f-access", QSMMU_PS_44, IOVA_NOAF + 0x100, true, QSMMU_EVT_F_ACCESS },
+    /* An output address beyond CD.IPS (32 bits) */
+    { "f-addr-size", QSMMU_PS_32, IOVA + 0x4000, false,
+      QSMMU_EVT_F_ADDR_SIZE },
+};
+
+static void test_walk_fault(const void *data)
 {
-    uint8_t want[LEN];
+    const WalkFault *w = data;
+    uint8_t mem[LEN];
     QSMMUEvent ev;
     QSMMUBench c;
+    uint32_t result;
 
     ctx_start(&c);
-    set_ste_s1(&c, QSMMU_PS_44);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    memset(want, 0x77, LEN);
-    qtest_memwrite(c.qts, PA, want, LEN);
-
-    g_assert_cmpuint(dma_write(&c, IOVA_RO, LEN), ==,
-                     DMA_TESTDEV_RESULT_FAULT);
-    g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 0);
-    pop_only_event(&c, QSMMU_EVT_F_PERMISSION, &ev);
-    assert_walk_fault(&ev, IOVA_RO, false, false, 0);
-
-    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_RO, LEN), ==,
-                     DMA_TESTDEV_RESULT_OK);
-    g_assert_cmphex(dma_testdev_csum(&c.dev), ==,
-                    dma_testdev_checksum(want, LEN));
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
-}
-
-/* A page whose Access flag is clear, CD.AFFD = 0: F_ACCESS (7.3.14) */
-static void test_f_access(void)
-{
-    QSMMUEvent ev;
-    QSMMUBench c;
-
-    ctx_start(&c);
-    set_ste_s1(&c, QSMMU_PS_44);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    g_assert_cmpuint(dma_testdev_read(&c.dev, IOVA_NOAF + 0x100, LEN), ==,
-                     DMA_TESTDEV_RESULT_FAULT);
-    pop_only_event(&c, QSMMU_EVT_F_ACCESS, &ev);
-    assert_walk_fault(&ev, IOVA_NOAF + 0x100, true, false, 0);
-    qsmmu_bench_stop(&c);
-}
-
-/* An output address beyond CD.IPS (32 bits): F_ADDR_SIZE (7.3.13) */
-static void test_f_addr_size(void)
-{
-    QSMMUEvent ev;
-    QSMMUBench c;
-
-    ctx_start(&c);
-    set_ste_s1(&c, QSMMU_PS_32);
+    set_ste_s1(&c, w->ips);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
     assert_write_lands(&c, IOVA, PA);
-    g_assert_cmpuint(dma_write(&c, IOVA + 0x4000, LEN), ==,
-                     DMA_TESTDEV_RESULT_FAULT);
-    pop_only_event(&c, QSMMU_EVT_F_ADDR_SIZE, &ev);
-    assert_walk_fault(&ev, IOVA + 0x4000, false, false, 0);
+
+    qsmmu_mem_mark(c.qts, PA, LEN);
+    result = w->read ? dma_testdev_read(&c.dev, w->iova, LEN)
+                     : dma_write(&c, w->iova, LEN);
+    g_assert_cmpstr(dma_testdev_result_name(result), ==, "fault");
+    g_assert_cmpuint(dma_testdev_done(&c.dev), ==, 0);
+    qsmmu_assert_untouched(c.qts, PA, LEN);
+    pop_only_event(&c, w->type, &ev);
+    assert_walk_fault(&ev, w->iova, w->read, false, 0);
+
+    if (w->readable) {
+        qtest_memread(c.qts, PA, mem, LEN);
+        g_assert_cmpuint(dma_testdev_read(&c.dev, w->iova, LEN), ==,
+                         DMA_TESTDEV_RESULT_OK);
+        g_assert_cmphex(dma_testdev_csum(&c.dev), ==,
+                        dma_testdev_checksum(mem, LEN));
+        qsmmu_assert_no_event(&c.smmu);
+    }
     qsmmu_bench_stop(&c);
 }
 
@@ -1097,20 +1072,24 @@ static void test_inject_hmp(void)
 
 int main(int argc, char **argv)
 {
+    int i;
+
     g_test_init(&argc, &argv, NULL);
 
     qtest_add_func("/arm/smmuv3/events/c-bad-ste", test_c_bad_ste);
     qtest_add_func("/arm/smmuv3/events/c-bad-streamid", test_c_bad_streamid);
     qtest_add_func("/arm/smmuv3/events/f-ste-fetch", test_f_ste_fetch);
     qtest_add_func("/arm/smmuv3/events/c-bad-cd", test_c_bad_cd);
-    qtest_add_func("/arm/smmuv3/events/f-translation", test_f_translation);
+    for (i = 0; i < ARRAY_SIZE(walk_faults); i++) {
+        g_autofree char *path = g_strdup_printf("/arm/smmuv3/events/%s",
+                                                walk_faults[i].name);
+
+        qtest_add_data_func(path, &walk_faults[i], test_walk_fault);
+    }
     qtest_add_func("/arm/smmuv3/events/one-per-transaction",
                    test_one_per_transaction);
-    qtest_add_func("/arm/smmuv3/events/f-permission", test_f_permission);
     qtest_add_func("/arm/smmuv3/events/f-permission-priv",
                    test_f_permission_priv);
-    qtest_add_func("/arm/smmuv3/events/f-access", test_f_access);
-    qtest_add_func("/arm/smmuv3/events/f-addr-size", test_f_addr_size);
     qtest_add_func("/arm/smmuv3/events/f-translation-s2",
                    test_f_translation_s2);
     qtest_add_func("/arm/smmuv3/events/eventq-disabled",

@@ -284,6 +284,27 @@ static QTestState *migrate(QTestState *src, const char *args)
     return dst;
 }
 
+/* A machine with the SMMU brought up as @cfg says, and its streams */
+static void machine_start(Machine *m, const char *args,
+                          const QSMMUv3Config *cfg)
+{
+    memset(m, 0, sizeof(*m));
+    m->qts = qtest_init(args);
+    machine_attach(m);
+    qsmmu_init(&m->smmu, m->qts, cfg);
+    program_streams(m);
+}
+
+/* @src migrated to @dst; the guest's SMMU driver state moves with it */
+static void machine_migrate(Machine *src, Machine *dst, const char *args)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->qts = migrate(src->qts, args);
+    dst->smmu = src->smmu;
+    dst->smmu.qts = dst->qts;
+    machine_attach(dst);
+}
+
 /* Every kind: kinds, IDs and counters equal; DMAs behave as before */
 static void test_kinds(void)
 {
@@ -296,24 +317,15 @@ static void test_kinds(void)
     Machine src, dst;
     int d;
 
-    memset(&src, 0, sizeof(src));
-    src.qts = qtest_init(args);
-    machine_attach(&src);
-    qsmmu_init(&src.smmu, src.qts, &cfg);
+    machine_start(&src, args, &cfg);
     g_assert_true(src.smmu.idr[0] & QSMMU_IDR0_S2P);
-    program_streams(&src);
     for (d = 0; d < DEV__MAX; d++) {
         qsmmu_assert_kind(src.qts, DEV_SID(d), dev_kind[d]);
         dma_check(&src, d, 0x1000 + d);
     }
     before = qsmmu_query_smmu(src.qts);
 
-    memset(&dst, 0, sizeof(dst));
-    dst.qts = migrate(src.qts, args);
-    /* The guest's SMMU driver state moves with it */
-    dst.smmu = src.smmu;
-    dst.smmu.qts = dst.qts;
-    machine_attach(&dst);
+    machine_migrate(&src, &dst, args);
 
     after = qsmmu_query_smmu(dst.qts);
     assert_same_smmu(before, after);
@@ -357,21 +369,13 @@ static void test_gbpa(void)
     Machine src, dst;
     int d;
 
-    memset(&src, 0, sizeof(src));
-    src.qts = qtest_init(args);
-    machine_attach(&src);
-    qsmmu_init(&src.smmu, src.qts, &cfg);
-    program_streams(&src);
+    machine_start(&src, args, &cfg);
     qsmmu_set_gbpa(&src.smmu, true);
     qsmmu_assert_kind(src.qts, DEV_SID(DEV_BYPASS), "gbpa-abort");
     dma_check(&src, DEV_ABORT, 0x3000);
     before = qsmmu_query_smmu(src.qts);
 
-    memset(&dst, 0, sizeof(dst));
-    dst.qts = migrate(src.qts, args);
-    dst.smmu = src.smmu;
-    dst.smmu.qts = dst.qts;
-    machine_attach(&dst);
+    machine_migrate(&src, &dst, args);
 
     after = qsmmu_query_smmu(dst.qts);
     assert_same_smmu(before, after);

@@ -303,87 +303,84 @@ static void test_streams(void)
     ctx_stop(&c);
 }
 
-/* Each kind, right after CFGI_STE + CMD_SYNC, with no DMA */
+/*
+ * Each kind, right after CFGI_STE + CMD_SYNC and before any DMA, then a
+ * DMA that behaves as the kind says: it lands where the stream maps
+ * IOVA, or it is blocked (abort: no event; fault: the event).
+ */
+typedef enum KindSte {
+    STE_ABORT,
+    STE_BYPASS,
+    STE_S1,
+    STE_S2,
+    STE_NESTED,
+    STE_INVALID,
+} KindSte;
 
-static void test_kind_abort(void)
+typedef struct KindCase {
+    const char *kind;
+    KindSte ste;
+    int asid, vmid;         /* -1: not reported */
+    uint64_t pa;            /* where the DMA to IOVA lands, or 0 */
+    const char *blocked;    /* else the DMA's result */
+    uint8_t event;          /* and its event, or 0 */
+} KindCase;
+
+static const KindCase kind_cases[] = {
+    { "abort", STE_ABORT, -1, -1, 0, "abort", 0 },
+    { "bypass", STE_BYPASS, -1, -1, IOVA, NULL, 0 },
+    { "s1", STE_S1, ASID_S1, -1, PA_S1, NULL, 0 },
+    { "s2", STE_S2, -1, VMID, PA_S2, NULL, 0 },
+    { "nested", STE_NESTED, ASID_N, VMID, PA_N, NULL, 0 },
+    /* STE.V = 0: no event is recorded until a DMA comes */
+    { "invalid", STE_INVALID, -1, -1, 0, "fault", QSMMU_EVT_C_BAD_STE },
+};
+
+static void test_kind(const void *data)
 {
+    const KindCase *k = data;
     uint64_t ste[QSMMU_STE_WORDS];
     Ctx c;
 
     ctx_start(&c, true);
-    qsmmu_ste_abort(ste);
+    /* From a translating stream, so that the kind is a change */
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, k->ste == STE_S1 ? c.ste_s2
+                                                          : c.ste_s1);
+    switch (k->ste) {
+    case STE_ABORT:
+        qsmmu_ste_abort(ste);
+        break;
+    case STE_BYPASS:
+        qsmmu_ste_bypass(ste);
+        break;
+    case STE_S1:
+        memcpy(ste, c.ste_s1, sizeof(ste));
+        break;
+    case STE_S2:
+        memcpy(ste, c.ste_s2, sizeof(ste));
+        break;
+    case STE_NESTED:
+        memcpy(ste, c.ste_nested, sizeof(ste));
+        break;
+    case STE_INVALID:
+        qsmmu_ste_invalid(ste);
+        break;
+    }
     qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
-    assert_stream(&c, DEV0_SID, "abort", -1, -1);
-    assert_no_dma_yet(&c, DEV0_SID);
-    ctx_stop(&c);
-}
-
-static void test_kind_bypass(void)
-{
-    uint64_t ste[QSMMU_STE_WORDS];
-    Ctx c;
-
-    ctx_start(&c, true);
-    qsmmu_ste_bypass(ste);
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
-    assert_stream(&c, DEV0_SID, "bypass", -1, -1);
-    assert_no_dma_yet(&c, DEV0_SID);
-    ctx_stop(&c);
-}
-
-static void test_kind_s1(void)
-{
-    Ctx c;
-
-    ctx_start(&c, true);
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
-    assert_stream(&c, DEV0_SID, "s1", ASID_S1, -1);
-    assert_no_dma_yet(&c, DEV0_SID);
-    /* and it behaves so */
-    assert_write_lands(&c, 0, PA_S1, 0x100);
-    ctx_stop(&c);
-}
-
-static void test_kind_s2(void)
-{
-    Ctx c;
-
-    ctx_start(&c, true);
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s2);
-    assert_stream(&c, DEV0_SID, "s2", -1, VMID);
-    assert_no_dma_yet(&c, DEV0_SID);
-    assert_write_lands(&c, 0, PA_S2, 0x200);
-    ctx_stop(&c);
-}
-
-static void test_kind_nested(void)
-{
-    Ctx c;
-
-    ctx_start(&c, true);
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_nested);
-    assert_stream(&c, DEV0_SID, "nested", ASID_N, VMID);
-    assert_no_dma_yet(&c, DEV0_SID);
-    assert_write_lands(&c, 0, PA_N, 0x300);
-    ctx_stop(&c);
-}
-
-/* STE.V = 0: invalid, and no event is recorded until a DMA comes */
-static void test_kind_invalid(void)
-{
-    uint64_t ste[QSMMU_STE_WORDS];
-    Ctx c;
-
-    ctx_start(&c, true);
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, c.ste_s1);
-    qsmmu_ste_invalid(ste);
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
-    assert_stream(&c, DEV0_SID, "invalid", -1, -1);
+    assert_stream(&c, DEV0_SID, k->kind, k->asid, k->vmid);
     assert_no_dma_yet(&c, DEV0_SID);
     g_assert_cmpuint(qsmmu_evtq_count(&c.b.smmu), ==, 0);
 
-    assert_write_blocked(&c, 0, IOVA, "fault");
-    assert_one_event(&c, QSMMU_EVT_C_BAD_STE, DEV0_SID);
+    if (k->blocked) {
+        assert_write_blocked(&c, 0, IOVA, k->blocked);
+    } else {
+        assert_write_lands(&c, 0, k->pa, 0x100 + k->ste);
+    }
+    if (k->event) {
+        assert_one_event(&c, k->event, DEV0_SID);
+    } else {
+        g_assert_cmpuint(qsmmu_evtq_count(&c.b.smmu), ==, 0);
+    }
     ctx_stop(&c);
 }
 
@@ -614,17 +611,19 @@ static void test_hmp(void)
 
 int main(int argc, char **argv)
 {
+    int i;
+
     g_test_init(&argc, &argv, NULL);
 
     qtest_add_func("/arm/smmuv3/qmp/smmu", test_smmu);
     qtest_add_func("/arm/smmuv3/qmp/smmu-2lvl-s1", test_smmu_2lvl);
     qtest_add_func("/arm/smmuv3/qmp/streams", test_streams);
-    qtest_add_func("/arm/smmuv3/qmp/kind/abort", test_kind_abort);
-    qtest_add_func("/arm/smmuv3/qmp/kind/bypass", test_kind_bypass);
-    qtest_add_func("/arm/smmuv3/qmp/kind/s1", test_kind_s1);
-    qtest_add_func("/arm/smmuv3/qmp/kind/s2", test_kind_s2);
-    qtest_add_func("/arm/smmuv3/qmp/kind/nested", test_kind_nested);
-    qtest_add_func("/arm/smmuv3/qmp/kind/invalid", test_kind_invalid);
+    for (i = 0; i < ARRAY_SIZE(kind_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/arm/smmuv3/qmp/kind/%s",
+                                                kind_cases[i].kind);
+
+        qtest_add_data_func(path, &kind_cases[i], test_kind);
+    }
     qtest_add_func("/arm/smmuv3/qmp/kind/gbpa", test_kind_gbpa);
     qtest_add_func("/arm/smmuv3/qmp/kind/stale", test_stale);
     qtest_add_func("/arm/smmuv3/qmp/kind/switch", test_switch);

@@ -102,6 +102,19 @@ static void assert_read_from(QSMMUBench *c, uint64_t iova, uint64_t pa)
     g_assert_cmpmem(want, LEN, got, LEN);
 }
 
+/*
+ * A write through @iova lands at @pa, a read of @iova reads it back, no
+ * event is recorded and query-smmuv3 reports the stream as @kind
+ */
+static void assert_translates(QSMMUBench *c, uint64_t iova, uint64_t pa,
+                              uint32_t seed, const char *kind)
+{
+    assert_write_lands(c, iova, pa, 0, seed);
+    assert_read_from(c, iova, pa);
+    qsmmu_assert_no_event(&c->smmu);
+    qsmmu_assert_kind(c->qts, DEV_SID, kind);
+}
+
 /* Event checks */
 
 /*
@@ -422,39 +435,58 @@ static void test_cd_ips_capped(const void *data)
     qsmmu_set(cd, QSMMU_CD_IPS, ips);
     qsmmu_write_cd(&c.smmu, DEV_SID, 0,
                    qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR), cd);
-    assert_write_lands(&c, IOVA, PA, 0, 0x300 + ips);
-    assert_read_from(&c, IOVA, PA);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
+    assert_translates(&c, IOVA, PA, 0x300 + ips, "s1");
     qsmmu_bench_stop(&c);
 }
 
-/* Invalid and ILLEGAL CDs: C_BAD_CD (5.4, 7.3.11) */
-typedef struct CdCase {
+/*
+ * One address bit of CD.TTB0 or STE.S2TTB, whose fields hold address bits
+ * [51:4] from bit 68 and bit 196 of the structure
+ */
+#define CD_TTB0_ADDR_BIT(n)     QSMMU_FIELD(68 + (n) - 4, 1)
+#define STE_S2TTB_ADDR_BIT(n)   QSMMU_FIELD(196 + (n) - 4, 1)
+
+/* A field of an STE or a CD set to @value */
+typedef struct FieldCase {
     const char *name;
     QSMMUField field;
     uint64_t value;
-} CdCase;
+} FieldCase;
 
-static const CdCase cd_cases[] = {
-    { "v0", QSMMU_FIELD(31, 1), 0 },
-    { "aa32", QSMMU_FIELD(41, 1), 0 },
-    { "t0sz-40", QSMMU_FIELD(0, 6), 40 },
-    { "t0sz-15", QSMMU_FIELD(0, 6), 15 },
-    { "tg0-reserved", QSMMU_FIELD(6, 2), 3 },
-    { "endi-be", QSMMU_FIELD(15, 1), 1 },
-    { "stall", QSMMU_FIELD(44, 1), 1 },
-    { "a0", QSMMU_FIELD(46, 1), 0 },
-    { "ha", QSMMU_FIELD(43, 1), 1 },
-    { "ttb0-beyond-ips", QSMMU_FIELD(68 + 44 - 4, 1), 1 },
+/*
+ * The stream's DMA landed; after an invalid or ILLEGAL change to its STE
+ * or CD, the same DMA faults with @type, moves nothing, and the stream
+ * reads as invalid.
+ */
+static void assert_illegal_now(QSMMUBench *c, uint8_t type)
+{
+    QSMMUEvent ev;
+
+    qsmmu_mem_mark(c->qts, PA, LEN);
+    assert_fault(c, type, &ev);
+    qsmmu_assert_untouched(c->qts, PA, LEN);
+    qsmmu_assert_kind(c->qts, DEV_SID, "invalid");
+}
+
+/* Invalid and ILLEGAL CDs: C_BAD_CD (5.4, 7.3.11) */
+static const FieldCase cd_cases[] = {
+    { "v0", QSMMU_CD_V, 0 },
+    { "aa32", QSMMU_CD_AA64, 0 },
+    { "t0sz-40", QSMMU_CD_T0SZ, 40 },
+    { "t0sz-15", QSMMU_CD_T0SZ, 15 },
+    { "tg0-reserved", QSMMU_CD_TG0, 3 },
+    { "endi-be", QSMMU_CD_ENDI, 1 },
+    { "stall", QSMMU_CD_S, 1 },
+    { "a0", QSMMU_CD_A, 0 },
+    { "ha", QSMMU_CD_HA, 1 },
+    { "ttb0-beyond-ips", CD_TTB0_ADDR_BIT(44), 1 },
     { "all-ones", QSMMU_FIELD(0, 64), ~0ULL },
 };
 
 static void test_cd_illegal(const void *data)
 {
-    const CdCase *cc = data;
+    const FieldCase *cc = data;
     uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
-    QSMMUEvent ev;
     int i;
     QSMMUBench c;
 
@@ -470,10 +502,7 @@ static void test_cd_illegal(const void *data)
     }
     qsmmu_write_cd(&c.smmu, DEV_SID, 0,
                    qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR), cd);
-    qsmmu_mem_mark(c.qts, PA, LEN);
-    assert_fault(&c, QSMMU_EVT_C_BAD_CD, &ev);
-    qsmmu_assert_untouched(c.qts, PA, LEN);
-    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
+    assert_illegal_now(&c, QSMMU_EVT_C_BAD_CD);
     qsmmu_bench_stop(&c);
 }
 
@@ -512,50 +541,51 @@ static void gic_arm_iar_trap(QTestState *qts)
     qtest_writeb(qts, VIRT_GICD + 0xf20, 0);        /* GICD_SPENDSGIR0 */
 }
 
-static void test_cd_mmio(void)
+/*
+ * A stage-1 STE whose CD (@cd_on_gic) or whose translation table (else)
+ * is on the GIC CPU interface.  query-smmuv3 decodes it (as @kind) and
+ * the DMA faults with @type, neither of them reading GICC_IAR.
+ */
+static void assert_gicc_not_read(bool cd_on_gic, const char *kind,
+                                 uint8_t type, QSMMUEvent *ev)
 {
-    uint64_t ste[QSMMU_STE_WORDS];
-    QSMMUEvent ev;
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS], cdptr = VIRT_GICC;
     QSMMUBench c;
     QDict *st;
 
     ctx_start(&c, 0);
     gic_arm_iar_trap(c.qts);
-    qsmmu_ste_s1(ste, VIRT_GICC, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
+    if (!cd_on_gic) {
+        cdptr = qsmmu_cd_store_s1(&c.smmu, cd, ASID, VIRT_GICC, S1_T0SZ,
+                                  QSMMU_PS_44);
+    }
+    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     st = qsmmu_query_stream(c.qts, DEV_SID);
-    g_assert_cmpstr(qdict_get_str(st, "kind"), ==, "invalid");
+    g_assert_cmpstr(qdict_get_str(st, "kind"), ==, kind);
     qobject_unref(st);
-    assert_fault(&c, QSMMU_EVT_F_CD_FETCH, &ev);
-    g_assert_cmphex(ev.fetch_addr, ==, VIRT_GICC);
+    assert_fault(&c, type, ev);
     qsmmu_bench_stop(&c);
+}
+
+static void test_cd_mmio(void)
+{
+    QSMMUEvent ev;
+
+    assert_gicc_not_read(true, "invalid", QSMMU_EVT_F_CD_FETCH, &ev);
+    g_assert_cmphex(ev.fetch_addr, ==, VIRT_GICC);
 }
 
 /*
  * Translation tables on a device's registers: CD.TTB0 at the GIC CPU
- * interface, set up as in test_cd_mmio so that a GICC_IAR read kills
- * QEMU.  The walk is an external abort (F_WALK_EABT) without reading the
- * registers, for the DMA and for query-smmuv3.
+ * interface.  The walk is an external abort (F_WALK_EABT).
  */
 static void test_ttb_mmio(void)
 {
-    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS], cdptr;
     QSMMUEvent ev;
-    QSMMUBench c;
-    QDict *st;
 
-    ctx_start(&c, 0);
-    gic_arm_iar_trap(c.qts);
-    cdptr = qsmmu_cd_store_s1(&c.smmu, cd, ASID, VIRT_GICC, S1_T0SZ,
-                              QSMMU_PS_44);
-    qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
-    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    st = qsmmu_query_stream(c.qts, DEV_SID);
-    g_assert_cmpstr(qdict_get_str(st, "kind"), ==, "s1");
-    qobject_unref(st);
-    assert_fault(&c, QSMMU_EVT_F_WALK_EABT, &ev);
+    assert_gicc_not_read(false, "s1", QSMMU_EVT_F_WALK_EABT, &ev);
     g_assert_cmphex(ev.input_addr, ==, IOVA);
-    qsmmu_bench_stop(&c);
 }
 
 /*
@@ -570,10 +600,7 @@ static void test_s2_translate(void)
 
     ctx_start(&c, 0);
     set_s2(&c, ste, IPA);
-    assert_write_lands(&c, IPA, PA, 0, 0x500);
-    assert_read_from(&c, IPA, PA);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s2");
+    assert_translates(&c, IPA, PA, 0x500, "s2");
     qsmmu_bench_stop(&c);
 }
 
@@ -594,10 +621,7 @@ static void test_s2_fwb(void)
     set_s2(&c, ste, IPA);
     qsmmu_set(ste, QSMMU_STE_S2FWB, 1);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    assert_write_lands(&c, IPA, PA, 0, 0x600);
-    assert_read_from(&c, IPA, PA);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s2");
+    assert_translates(&c, IPA, PA, 0x600, "s2");
     qsmmu_bench_stop(&c);
 }
 
@@ -641,32 +665,25 @@ static void test_s2_small_ps(void)
 }
 
 /* ILLEGAL stage 2 fields: C_BAD_STE, and never an assertion */
-typedef struct SteCase {
-    const char *name;
-    QSMMUField field;
-    uint64_t value;
-} SteCase;
-
-static const SteCase s2_cases[] = {
-    { "s2aa64-0", QSMMU_FIELD(179, 1), 0 },
-    { "s2tg-reserved", QSMMU_FIELD(174, 2), 3 },
-    { "s2t0sz-63", QSMMU_FIELD(160, 6), 63 },
-    { "s2t0sz-40", QSMMU_FIELD(160, 6), 40 },
-    { "s2t0sz-below-ias", QSMMU_FIELD(160, 6), 16 },
-    { "s2sl0-reserved", QSMMU_FIELD(166, 2), 3 },
-    { "s2sl0-inconsistent", QSMMU_FIELD(166, 2), 0 },
-    { "s2ttb-beyond-ps", QSMMU_FIELD(196 + 44 - 4, 1), 1 },
-    { "s2endi-be", QSMMU_FIELD(180, 1), 1 },
-    { "s2ha", QSMMU_FIELD(184, 1), 1 },
-    { "s2hd", QSMMU_FIELD(183, 1), 1 },
-    { "s2s", QSMMU_FIELD(185, 1), 1 },
+static const FieldCase s2_cases[] = {
+    { "s2aa64-0", QSMMU_STE_S2AA64, 0 },
+    { "s2tg-reserved", QSMMU_STE_S2TG, 3 },
+    { "s2t0sz-63", QSMMU_STE_S2T0SZ, 63 },
+    { "s2t0sz-40", QSMMU_STE_S2T0SZ, 40 },
+    { "s2t0sz-below-ias", QSMMU_STE_S2T0SZ, 16 },
+    { "s2sl0-reserved", QSMMU_STE_S2SL0, 3 },
+    { "s2sl0-inconsistent", QSMMU_STE_S2SL0, 0 },
+    { "s2ttb-beyond-ps", STE_S2TTB_ADDR_BIT(44), 1 },
+    { "s2endi-be", QSMMU_STE_S2ENDI, 1 },
+    { "s2ha", QSMMU_STE_S2HA, 1 },
+    { "s2hd", QSMMU_STE_S2HD, 1 },
+    { "s2s", QSMMU_STE_S2S, 1 },
 };
 
 static void test_s2_illegal(const void *data)
 {
-    const SteCase *sc = data;
+    const FieldCase *sc = data;
     uint64_t ste[QSMMU_STE_WORDS];
-    QSMMUEvent ev;
     QSMMUBench c;
 
     ctx_start(&c, 0);
@@ -674,10 +691,7 @@ static void test_s2_illegal(const void *data)
     assert_write_lands(&c, IOVA, PA, 0, 0x700);
     qsmmu_set(ste, sc->field, sc->value);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    qsmmu_mem_mark(c.qts, PA, LEN);
-    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    qsmmu_assert_untouched(c.qts, PA, LEN);
-    qsmmu_assert_kind(c.qts, DEV_SID, "invalid");
+    assert_illegal_now(&c, QSMMU_EVT_C_BAD_STE);
     qsmmu_bench_stop(&c);
 }
 
