@@ -27,19 +27,10 @@
 /* F_VMS_FETCH (7.3.21): SMMUv3.2 with VMS, never raised by this model */
 #define SMMU_EVT_F_VMS_FETCH    0x25
 
-/* EVENTQ_PROD.OVFLG and EVENTQ_CONS.OVACKFLG (6.3) */
-#define SMMU_EVTQ_OVFLG         (1U << 31)
-
 /* GBPA fields software can write (6.3): MemAttr to ABORT */
-#define SMMU_GBPA_MEMATTR       MAKE_64BIT_MASK(0, 4)
-#define SMMU_GBPA_MTCFG         MAKE_64BIT_MASK(4, 1)
-#define SMMU_GBPA_ALLOCCFG      MAKE_64BIT_MASK(8, 4)
-#define SMMU_GBPA_SHCFG         MAKE_64BIT_MASK(12, 2)
-#define SMMU_GBPA_PRIVCFG       MAKE_64BIT_MASK(16, 2)
-#define SMMU_GBPA_INSTCFG       MAKE_64BIT_MASK(18, 2)
-#define SMMU_GBPA_WRITABLE      (SMMU_GBPA_MEMATTR | SMMU_GBPA_MTCFG | \
-                                 SMMU_GBPA_ALLOCCFG | SMMU_GBPA_SHCFG | \
-                                 SMMU_GBPA_PRIVCFG | SMMU_GBPA_INSTCFG | \
+#define SMMU_GBPA_WRITABLE      (R_GBPA_MEMATTR_MASK | R_GBPA_MTCFG_MASK | \
+                                 R_GBPA_ALLOCCFG_MASK | R_GBPA_SHCFG_MASK | \
+                                 R_GBPA_PRIVCFG_MASK | R_GBPA_INSTCFG_MASK | \
                                  R_GBPA_ABORT_MASK)
 
 /*
@@ -242,8 +233,8 @@ static void smmuv3_eventq_push(SMMUv3State *s, const Evt *evt)
     int i;
 
     if (smmuv3_q_full(q)) {
-        if (!((q->prod ^ q->cons) & SMMU_EVTQ_OVFLG)) {
-            q->prod ^= SMMU_EVTQ_OVFLG;
+        if (!((q->prod ^ q->cons) & R_EVENTQ_PROD_OVFLG_MASK)) {
+            q->prod ^= R_EVENTQ_PROD_OVFLG_MASK;
             qemu_log_mask(LOG_GUEST_ERROR,
                           "smmuv3: Event queue overflow, record lost\n");
         }
@@ -315,8 +306,8 @@ void smmuv3_eventq_lost(SMMUv3State *s)
     if (!smmuv3_eventq_enabled(s)) {
         return;
     }
-    if (!((q->prod ^ q->cons) & SMMU_EVTQ_OVFLG)) {
-        q->prod ^= SMMU_EVTQ_OVFLG;
+    if (!((q->prod ^ q->cons) & R_EVENTQ_PROD_OVFLG_MASK)) {
+        q->prod ^= R_EVENTQ_PROD_OVFLG_MASK;
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: the host lost event records: Event queue "
                       "overflow\n");

@@ -22,9 +22,6 @@
 #include "smmuv3-ste.h"
 #include "trace.h"
 
-/* SMMU_CR2.RECINVSID (6.3.11): record C_BAD_STREAMID */
-#define SMMUV3_CR2_RECINVSID    (1 << 1)
-
 /* L1STD (5.1) */
 #define SMMUV3_L1STD_SPAN_MAX   11
 
@@ -100,7 +97,7 @@ static int smmuv3_ste_fail(SMMUEventInfo *event, SMMUEventType type,
 static int smmuv3_ste_bad_streamid(SMMUv3State *s, SMMUEventInfo *event,
                                    const char *why)
 {
-    if (!(s->cr[2] & SMMUV3_CR2_RECINVSID)) {
+    if (!FIELD_EX32(s->cr[2], CR2, RECINVSID)) {
         trace_smmuv3_ste_fail(event->sid, "no event (CR2.RECINVSID=0)", why);
         event->type = SMMU_EVT_NONE;
         return -EINVAL;

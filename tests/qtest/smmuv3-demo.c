@@ -155,6 +155,28 @@ static uint32_t issue_write(Demo *d, uint64_t iova, uint32_t len,
     return result;
 }
 
+/* Mark @len bytes at @pa, DMA to @iova, and show what arrived at @pa */
+static uint32_t write_and_show(Demo *d, uint64_t iova, uint64_t pa,
+                               uint32_t seed, const char *what)
+{
+    uint32_t result;
+
+    qsmmu_mem_mark(d->b.qts, pa, DMA_LEN);
+    result = issue_write(d, iova, DMA_LEN, seed);
+    show_bytes(d, what, pa);
+    return result;
+}
+
+/* query-smmuv3: is the device's cached STE older than the one in memory? */
+static bool stream_stale(Demo *d)
+{
+    QDict *st = qsmmu_query_stream(d->b.qts, DEV_SID);
+    bool stale = qdict_get_bool(st, "stale");
+
+    qobject_unref(st);
+    return stale;
+}
+
 static void bring_up(Demo *d)
 {
     QSMMUv3Config cfg = {
@@ -192,9 +214,7 @@ static void step_abort(Demo *d)
     qsmmu_ste_abort(ste);
     qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
-    qsmmu_mem_mark(d->b.qts, BYPASS_PA, DMA_LEN);
-    result = issue_write(d, BYPASS_PA, DMA_LEN, 0x1000);
-    show_bytes(d, "Target PA", BYPASS_PA);
+    result = write_and_show(d, BYPASS_PA, BYPASS_PA, 0x1000, "Target PA");
     events = show_events(d, NULL);
     verdict(d, result == DMA_TESTDEV_RESULT_ABORT && events == 0 &&
             qsmmu_mem_is_marked(d->b.qts, BYPASS_PA, DMA_LEN),
@@ -211,9 +231,7 @@ static void step_bypass(Demo *d)
     qsmmu_ste_bypass(ste);
     qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
-    qsmmu_mem_mark(d->b.qts, BYPASS_PA, DMA_LEN);
-    result = issue_write(d, BYPASS_PA, DMA_LEN, 0x2000);
-    show_bytes(d, "Target PA", BYPASS_PA);
+    result = write_and_show(d, BYPASS_PA, BYPASS_PA, 0x2000, "Target PA");
     events = show_events(d, NULL);
     verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
             qsmmu_mem_has_pattern(d->b.qts, BYPASS_PA, DMA_LEN, 0x2000),
@@ -243,9 +261,7 @@ static void step_s1(Demo *d)
     qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
 
-    qsmmu_mem_mark(d->b.qts, S1_PA, DMA_LEN);
-    result = issue_write(d, S1_IOVA, DMA_LEN, 0x3000);
-    show_bytes(d, "Translated PA", S1_PA);
+    result = write_and_show(d, S1_IOVA, S1_PA, 0x3000, "Translated PA");
     events = show_events(d, NULL);
     verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
             qsmmu_mem_has_pattern(d->b.qts, S1_PA, DMA_LEN, 0x3000),
@@ -288,7 +304,6 @@ static void step_stale(Demo *d)
 {
     uint64_t ste[QSMMU_STE_WORDS];
     uint32_t result;
-    QDict *st;
     bool stale;
 
     header(d, "bypass STE stored over the stage 1 one, without CFGI_STE");
@@ -296,12 +311,8 @@ static void step_stale(Demo *d)
     qsmmu_store_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
     show_info_line(d);
-    st = qsmmu_query_stream(d->b.qts, DEV_SID);
-    stale = qdict_get_bool(st, "stale");
-    qobject_unref(st);
-    qsmmu_mem_mark(d->b.qts, S1_PA, DMA_LEN);
-    result = issue_write(d, S1_IOVA, DMA_LEN, 0x5000);
-    show_bytes(d, "Translated PA", S1_PA);
+    stale = stream_stale(d);
+    result = write_and_show(d, S1_IOVA, S1_PA, 0x5000, "Translated PA");
     verdict(d, stale && result == DMA_TESTDEV_RESULT_OK &&
             qsmmu_mem_has_pattern(d->b.qts, S1_PA, DMA_LEN, 0x5000),
             "the SMMU still translates with the cached STE: a driver bug "
@@ -311,12 +322,8 @@ static void step_stale(Demo *d)
     qsmmu_cmd_cfgi_ste(&d->b.smmu, DEV_SID, true);
     g_assert_true(qsmmu_cmd_sync(&d->b.smmu));
     show_info_line(d);
-    qsmmu_mem_mark(d->b.qts, BYPASS_PA, DMA_LEN);
-    result = issue_write(d, BYPASS_PA, DMA_LEN, 0x6000);
-    show_bytes(d, "Target PA", BYPASS_PA);
-    st = qsmmu_query_stream(d->b.qts, DEV_SID);
-    stale = qdict_get_bool(st, "stale");
-    qobject_unref(st);
+    result = write_and_show(d, BYPASS_PA, BYPASS_PA, 0x6000, "Target PA");
+    stale = stream_stale(d);
     verdict(d, !stale && result == DMA_TESTDEV_RESULT_OK &&
             qsmmu_mem_has_pattern(d->b.qts, BYPASS_PA, DMA_LEN, 0x6000),
             "not stale any more; every byte arrived at PA == IOVA");

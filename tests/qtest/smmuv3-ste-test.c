@@ -372,7 +372,8 @@ static void test_s1cdmax_ignored(void)
     QSMMUBench c;
 
     ctx_start(&c, 0);
-    if (extract32(c.smmu.idr[1], QSMMU_IDR1_SSIDSIZE_SHIFT, 5)) {
+    if (extract32(c.smmu.idr[1], QSMMU_IDR1_SSIDSIZE_SHIFT,
+                  QSMMU_IDR1_SSIDSIZE_LEN)) {
         g_test_skip("this SMMU implements substreams");
         qsmmu_bench_stop(&c);
         return;
@@ -383,39 +384,6 @@ static void test_s1cdmax_ignored(void)
     assert_write_lands(&c, IOVA, PA, 0, 0x200);
     qsmmu_assert_no_event(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-    qsmmu_bench_stop(&c);
-}
-
-/* S1STALLD = 1 is ILLEGAL when SMMU_IDR0.STALL_MODEL != 0b00 */
-static void test_s1stalld(void)
-{
-    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
-    QSMMUEvent ev;
-    QSMMUBench c;
-
-    ctx_start(&c, 0);
-    g_assert_cmpuint(extract32(c.smmu.idr[0], 24, 2), !=, 0);
-    set_s1(&c, ste, cd);
-    qsmmu_set(ste, QSMMU_STE_S1STALLD, 1);
-    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
-    qsmmu_bench_stop(&c);
-}
-
-/* 3.4.3: a stage-1-only S1ContextPtr beyond the OAS gives C_BAD_STE */
-static void test_ctxptr_beyond_oas(void)
-{
-    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
-    QSMMUEvent ev;
-    QSMMUBench c;
-
-    ctx_start(&c, 0);
-    set_s1(&c, ste, cd);
-    qsmmu_set_addr(ste, QSMMU_STE_S1CONTEXTPTR,
-                   qsmmu_get_addr(ste, QSMMU_STE_S1CONTEXTPTR) |
-                   (1ULL << 47));
-    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    assert_fault(&c, QSMMU_EVT_C_BAD_STE, &ev);
     qsmmu_bench_stop(&c);
 }
 
@@ -445,6 +413,8 @@ static void test_cd_ips_capped(const void *data)
  */
 #define CD_TTB0_ADDR_BIT(n)     QSMMU_FIELD(68 + (n) - 4, 1)
 #define STE_S2TTB_ADDR_BIT(n)   QSMMU_FIELD(196 + (n) - 4, 1)
+/* One address bit of STE.S1ContextPtr, address bits [55:6] from bit 6 */
+#define STE_S1CTXPTR_ADDR_BIT(n) QSMMU_FIELD(n, 1)
 
 /* A field of an STE or a CD set to @value */
 typedef struct FieldCase {
@@ -664,6 +634,34 @@ static void test_s2_small_ps(void)
     qsmmu_bench_stop(&c);
 }
 
+/*
+ * ILLEGAL stage 1 fields of the STE: C_BAD_STE.  S1STALLD = 1 is ILLEGAL
+ * where stalls are not supported (SMMU_IDR0.STALL_MODEL = 0b01), and an
+ * S1ContextPtr beyond the OAS (3.4.3).
+ */
+static const FieldCase s1_cases[] = {
+    { "s1stalld", QSMMU_STE_S1STALLD, 1 },
+    { "ctxptr-beyond-oas", STE_S1CTXPTR_ADDR_BIT(47), 1 },
+};
+
+static void test_s1_illegal(const void *data)
+{
+    const FieldCase *sc = data;
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
+    QSMMUBench c;
+
+    ctx_start(&c, 0);
+    g_assert_cmpuint(extract32(c.smmu.idr[0], QSMMU_IDR0_STALL_MODEL_SHIFT,
+                               QSMMU_IDR0_STALL_MODEL_LEN),
+                     ==, QSMMU_STALL_MODEL_NO_STALL);
+    set_s1(&c, ste, cd);
+    assert_write_lands(&c, IOVA, PA, 0, 0x480);
+    qsmmu_set(ste, sc->field, sc->value);
+    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
+    assert_illegal_now(&c, QSMMU_EVT_C_BAD_STE);
+    qsmmu_bench_stop(&c);
+}
+
 /* ILLEGAL stage 2 fields: C_BAD_STE, and never an assertion */
 static const FieldCase s2_cases[] = {
     { "s2aa64-0", QSMMU_STE_S2AA64, 0 },
@@ -749,7 +747,7 @@ static void test_streamid_beyond_table(void)
 
     /* Without RECINVSID the transaction is still terminated, silently */
     qsmmu_writel(&c.smmu, QSMMU_CR2, qsmmu_readl(&c.smmu, QSMMU_CR2) &
-                 ~BIT(1));
+                 ~QSMMU_CR2_RECINVSID);
     qsmmu_mem_mark(c.qts, IOVA, LEN);
     g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, IOVA, EVT_LEN, 1),
                      !=, DMA_TESTDEV_RESULT_OK);
@@ -892,6 +890,20 @@ static void test_fmt_back_to_linear(void)
     qsmmu_bench_stop(&c);
 }
 
+/* One test per row of @cases, named /arm/smmuv3/ste/@dir/<row> */
+static void add_field_cases(const char *dir, const FieldCase *cases,
+                            size_t n, GTestDataFunc fn)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        g_autofree char *path =
+            g_strdup_printf("/arm/smmuv3/ste/%s/%s", dir, cases[i].name);
+
+        qtest_add_data_func(path, &cases[i], fn);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int i;
@@ -910,22 +922,16 @@ int main(int argc, char **argv)
                    test_ste_invalid_garbage);
     qtest_add_func("/arm/smmuv3/ste/random", test_ste_random);
     qtest_add_func("/arm/smmuv3/ste/s1/cdmax-ignored", test_s1cdmax_ignored);
-    qtest_add_func("/arm/smmuv3/ste/s1/stalld", test_s1stalld);
-    qtest_add_func("/arm/smmuv3/ste/s1/ctxptr-beyond-oas",
-                   test_ctxptr_beyond_oas);
+    add_field_cases("s1/illegal", s1_cases, ARRAY_SIZE(s1_cases),
+                    test_s1_illegal);
     for (i = 6; i <= 7; i++) {
         g_autofree char *path =
             g_strdup_printf("/arm/smmuv3/ste/cd/ips-%d", i);
 
         qtest_add_data_func(path, GUINT_TO_POINTER(i), test_cd_ips_capped);
     }
-    for (i = 0; i < ARRAY_SIZE(cd_cases); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/arm/smmuv3/ste/cd/illegal/%s",
-                            cd_cases[i].name);
-
-        qtest_add_data_func(path, &cd_cases[i], test_cd_illegal);
-    }
+    add_field_cases("cd/illegal", cd_cases, ARRAY_SIZE(cd_cases),
+                    test_cd_illegal);
     qtest_add_func("/arm/smmuv3/ste/cd/fetch-abort", test_cd_fetch_abort);
     qtest_add_func("/arm/smmuv3/ste/cd/mmio", test_cd_mmio);
     qtest_add_func("/arm/smmuv3/ste/s1/ttb-mmio", test_ttb_mmio);
@@ -933,13 +939,8 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/ste/s2/fault", test_s2_fault);
     qtest_add_func("/arm/smmuv3/ste/s2/fwb", test_s2_fwb);
     qtest_add_func("/arm/smmuv3/ste/s2/small-ps", test_s2_small_ps);
-    for (i = 0; i < ARRAY_SIZE(s2_cases); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/arm/smmuv3/ste/s2/illegal/%s",
-                            s2_cases[i].name);
-
-        qtest_add_data_func(path, &s2_cases[i], test_s2_illegal);
-    }
+    add_field_cases("s2/illegal", s2_cases, ARRAY_SIZE(s2_cases),
+                    test_s2_illegal);
     qtest_add_func("/arm/smmuv3/ste/nested/translate",
                    test_nested_translate);
     qtest_add_func("/arm/smmuv3/ste/nested/cd-s2-fault",

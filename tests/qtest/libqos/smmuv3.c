@@ -857,26 +857,46 @@ bool qsmmu_cmd_sync(QSMMUv3 *s)
     return qsmmu_cmdq_wait(s);
 }
 
+/* One command: the opcode and the fields of @args, then to the queue */
+typedef struct QSMMUCmdArg {
+    QSMMUField field;
+    uint64_t value;
+} QSMMUCmdArg;
+
+static void qsmmu_cmd_issue(QSMMUv3 *s, unsigned opcode,
+                            const QSMMUCmdArg *args, size_t n)
+{
+    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
+    size_t i;
+
+    qsmmu_set(cmd, QSMMU_CMD_OPCODE, opcode);
+    for (i = 0; i < n; i++) {
+        qsmmu_set(cmd, args[i].field, args[i].value);
+    }
+    qsmmu_cmd_push(s, cmd);
+}
+
+#define QSMMU_CMD(s, opcode, ...)                                         \
+    qsmmu_cmd_issue(s, opcode, (const QSMMUCmdArg[]) { __VA_ARGS__ },     \
+                    sizeof((const QSMMUCmdArg[]) { __VA_ARGS__ }) /        \
+                    sizeof(QSMMUCmdArg))
+
+/* CMD_*.Address holds bits [63:12] of a 4KB page in place */
+#define QSMMU_CMD_PAGE(addr)                                              \
+    { QSMMU_CMD_ADDR, (addr) >> (QSMMU_CMD_ADDR.lsb % 64) }
+
 /* 4.3, CMD_CFGI_STE */
 void qsmmu_cmd_cfgi_ste(QSMMUv3 *s, uint32_t sid, bool leaf)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_CFGI_STE);
-    qsmmu_set(cmd, QSMMU_CMD_SID, sid);
-    qsmmu_set(cmd, QSMMU_CMD_LEAF, leaf);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_CFGI_STE, { QSMMU_CMD_SID, sid },
+              { QSMMU_CMD_LEAF, leaf });
 }
 
 /* 4.3, CMD_CFGI_STE_RANGE: the 2^(@range + 1) StreamIDs aligned around @sid */
 void qsmmu_cmd_cfgi_ste_range(QSMMUv3 *s, uint32_t sid, uint32_t range)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_CFGI_STE_RANGE);
-    qsmmu_set(cmd, QSMMU_CMD_SID, sid);
-    qsmmu_set(cmd, QSMMU_CMD_RANGE, range);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_CFGI_STE_RANGE, { QSMMU_CMD_SID, sid },
+              { QSMMU_CMD_RANGE, range });
 }
 
 /* 4.3, CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range = 31 */
@@ -888,80 +908,56 @@ void qsmmu_cmd_cfgi_all(QSMMUv3 *s)
 /* 4.3, CMD_CFGI_CD */
 void qsmmu_cmd_cfgi_cd(QSMMUv3 *s, uint32_t sid, uint32_t ssid, bool leaf)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_CFGI_CD);
-    qsmmu_set(cmd, QSMMU_CMD_SSID, ssid);
-    qsmmu_set(cmd, QSMMU_CMD_SID, sid);
-    qsmmu_set(cmd, QSMMU_CMD_LEAF, leaf);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_CFGI_CD, { QSMMU_CMD_SSID, ssid },
+              { QSMMU_CMD_SID, sid }, { QSMMU_CMD_LEAF, leaf });
 }
 
 /* 4.3, CMD_CFGI_CD_ALL */
 void qsmmu_cmd_cfgi_cd_all(QSMMUv3 *s, uint32_t sid)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_CFGI_CD_ALL);
-    qsmmu_set(cmd, QSMMU_CMD_SID, sid);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_CFGI_CD_ALL, { QSMMU_CMD_SID, sid });
 }
 
 /* 4.4, CMD_TLBI_NH_ASID */
 void qsmmu_cmd_tlbi_nh_asid(QSMMUv3 *s, uint16_t asid, uint16_t vmid)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_NH_ASID);
-    qsmmu_set(cmd, QSMMU_CMD_ASID, asid);
-    qsmmu_set(cmd, QSMMU_CMD_VMID, vmid);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_TLBI_NH_ASID, { QSMMU_CMD_ASID, asid },
+              { QSMMU_CMD_VMID, vmid });
 }
 
 /* 4.4, CMD_TLBI_NH_VA: one 4KB page, no range (TG = 0) */
 void qsmmu_cmd_tlbi_nh_va(QSMMUv3 *s, uint16_t asid, uint16_t vmid,
                           uint64_t iova, bool leaf)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_NH_VA);
-    qsmmu_set(cmd, QSMMU_CMD_ASID, asid);
-    qsmmu_set(cmd, QSMMU_CMD_VMID, vmid);
-    qsmmu_set(cmd, QSMMU_CMD_LEAF, leaf);
-    qsmmu_set_addr(cmd, QSMMU_CMD_ADDR, iova & ~(uint64_t)0xfff);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_TLBI_NH_VA, { QSMMU_CMD_ASID, asid },
+              { QSMMU_CMD_VMID, vmid }, { QSMMU_CMD_LEAF, leaf },
+              QSMMU_CMD_PAGE(iova));
 }
 
 /* 4.4, CMD_TLBI_NSNH_ALL */
 void qsmmu_cmd_tlbi_nsnh_all(QSMMUv3 *s)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
+    qsmmu_cmd_issue(s, QSMMU_OP_TLBI_NSNH_ALL, NULL, 0);
+}
 
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_NSNH_ALL);
-    qsmmu_cmd_push(s, cmd);
+/* 4.4, CMD_TLBI_NH_ALL */
+void qsmmu_cmd_tlbi_nh_all(QSMMUv3 *s, uint16_t vmid)
+{
+    QSMMU_CMD(s, QSMMU_OP_TLBI_NH_ALL, { QSMMU_CMD_VMID, vmid });
 }
 
 /* 4.4, CMD_TLBI_S12_VMALL */
 void qsmmu_cmd_tlbi_s12_vmall(QSMMUv3 *s, uint16_t vmid)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_S12_VMALL);
-    qsmmu_set(cmd, QSMMU_CMD_VMID, vmid);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_TLBI_S12_VMALL, { QSMMU_CMD_VMID, vmid });
 }
 
 /* 4.4, CMD_TLBI_S2_IPA: one 4KB page of IPA, no range */
 void qsmmu_cmd_tlbi_s2_ipa(QSMMUv3 *s, uint16_t vmid, uint64_t ipa,
                            bool leaf)
 {
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_S2_IPA);
-    qsmmu_set(cmd, QSMMU_CMD_VMID, vmid);
-    qsmmu_set(cmd, QSMMU_CMD_LEAF, leaf);
-    qsmmu_set_addr(cmd, QSMMU_CMD_ADDR, ipa & ~(uint64_t)0xfff);
-    qsmmu_cmd_push(s, cmd);
+    QSMMU_CMD(s, QSMMU_OP_TLBI_S2_IPA, { QSMMU_CMD_VMID, vmid },
+              { QSMMU_CMD_LEAF, leaf }, QSMMU_CMD_PAGE(ipa));
 }
 
 /* Event queue */
@@ -1526,15 +1522,6 @@ void qsmmu_bench_assert_write_lands(QSMMUBench *b, uint64_t iova,
 }
 
 /* Helpers of tests/qtest/smmuv3-isolation-test.c */
-
-void qsmmu_cmd_tlbi_nh_all(QSMMUv3 *s, uint16_t vmid)
-{
-    uint64_t cmd[QSMMU_CMD_WORDS] = { 0 };
-
-    qsmmu_set(cmd, QSMMU_CMD_OPCODE, QSMMU_OP_TLBI_NH_ALL);
-    qsmmu_set(cmd, QSMMU_CMD_VMID, vmid);
-    qsmmu_cmd_push(s, cmd);
-}
 
 uint32_t qsmmu_evtq_take_all(QSMMUv3 *s, QSMMUEvent *evs, uint32_t max)
 {

@@ -56,16 +56,21 @@
 /* IDR0 (6.3) */
 #define QSMMU_IDR0_S2P              BIT(0)
 #define QSMMU_IDR0_S1P              BIT(1)
+#define QSMMU_IDR0_STALL_MODEL_SHIFT 24
+#define QSMMU_IDR0_STALL_MODEL_LEN  2
+#define QSMMU_STALL_MODEL_NO_STALL  1   /* stalls not supported */
 #define QSMMU_IDR0_ST_LEVEL_SHIFT   27
 /* IDR1 (6.3) */
 #define QSMMU_IDR3_FWB              BIT(8)
 #define QSMMU_IDR1_SIDSIZE_MASK     0x3f
 #define QSMMU_IDR1_SSIDSIZE_SHIFT   6
+#define QSMMU_IDR1_SSIDSIZE_LEN     5
 /* CR0 / CR0ACK (6.3) */
 #define QSMMU_CR0_SMMUEN            BIT(0)
 #define QSMMU_CR0_EVENTQEN          BIT(2)
 #define QSMMU_CR0_CMDQEN            BIT(3)
 /* GBPA (6.3) */
+#define QSMMU_CR2_RECINVSID         BIT(1)
 #define QSMMU_GBPA_ABORT            BIT(20)
 #define QSMMU_GBPA_UPDATE           BIT(31)
 /* GERROR / GERRORN (6.3) */
