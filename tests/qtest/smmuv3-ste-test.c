@@ -644,24 +644,6 @@ static const FieldCase s1_cases[] = {
     { "ctxptr-beyond-oas", STE_S1CTXPTR_ADDR_BIT(47), 1 },
 };
 
-static void test_s1_illegal(const void *data)
-{
-    const FieldCase *sc = data;
-    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
-    QSMMUBench c;
-
-    ctx_start(&c, 0);
-    g_assert_cmpuint(extract32(c.smmu.idr[0], QSMMU_IDR0_STALL_MODEL_SHIFT,
-                               QSMMU_IDR0_STALL_MODEL_LEN),
-                     ==, QSMMU_STALL_MODEL_NO_STALL);
-    set_s1(&c, ste, cd);
-    assert_write_lands(&c, IOVA, PA, 0, 0x480);
-    qsmmu_set(ste, sc->field, sc->value);
-    qsmmu_write_ste(&c.smmu, DEV_SID, ste);
-    assert_illegal_now(&c, QSMMU_EVT_C_BAD_STE);
-    qsmmu_bench_stop(&c);
-}
-
 /* ILLEGAL stage 2 fields: C_BAD_STE, and never an assertion */
 static const FieldCase s2_cases[] = {
     { "s2aa64-0", QSMMU_STE_S2AA64, 0 },
@@ -678,16 +660,28 @@ static const FieldCase s2_cases[] = {
     { "s2s", QSMMU_STE_S2S, 1 },
 };
 
-static void test_s2_illegal(const void *data)
+/*
+ * A stage 1 (@data in s1_cases) or a stage 2 (in s2_cases) STE that
+ * translates, then one ILLEGAL field: C_BAD_STE, and never an assertion
+ */
+static void test_ste_illegal(const void *data)
 {
-    const FieldCase *sc = data;
-    uint64_t ste[QSMMU_STE_WORDS];
+    const FieldCase *fc = data;
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS];
     QSMMUBench c;
 
     ctx_start(&c, 0);
-    set_s2(&c, ste, IOVA);
+    if (fc >= s1_cases && fc < s1_cases + ARRAY_SIZE(s1_cases)) {
+        g_assert_cmpuint(extract32(c.smmu.idr[0],
+                                   QSMMU_IDR0_STALL_MODEL_SHIFT,
+                                   QSMMU_IDR0_STALL_MODEL_LEN),
+                         ==, QSMMU_STALL_MODEL_NO_STALL);
+        set_s1(&c, ste, cd);
+    } else {
+        set_s2(&c, ste, IOVA);
+    }
     assert_write_lands(&c, IOVA, PA, 0, 0x700);
-    qsmmu_set(ste, sc->field, sc->value);
+    qsmmu_set(ste, fc->field, fc->value);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_illegal_now(&c, QSMMU_EVT_C_BAD_STE);
     qsmmu_bench_stop(&c);
@@ -923,7 +917,7 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/ste/random", test_ste_random);
     qtest_add_func("/arm/smmuv3/ste/s1/cdmax-ignored", test_s1cdmax_ignored);
     add_field_cases("s1/illegal", s1_cases, ARRAY_SIZE(s1_cases),
-                    test_s1_illegal);
+                    test_ste_illegal);
     for (i = 6; i <= 7; i++) {
         g_autofree char *path =
             g_strdup_printf("/arm/smmuv3/ste/cd/ips-%d", i);
@@ -940,7 +934,7 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/ste/s2/fwb", test_s2_fwb);
     qtest_add_func("/arm/smmuv3/ste/s2/small-ps", test_s2_small_ps);
     add_field_cases("s2/illegal", s2_cases, ARRAY_SIZE(s2_cases),
-                    test_s2_illegal);
+                    test_ste_illegal);
     qtest_add_func("/arm/smmuv3/ste/nested/translate",
                    test_nested_translate);
     qtest_add_func("/arm/smmuv3/ste/nested/cd-s2-fault",
