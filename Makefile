@@ -10,6 +10,7 @@
 #> check-guest      the real-guest scenarios alone
 #> check-sanitize   every test against ASan and UBSan builds
 #> check-fresh      the README's commands in a new debootstrap root (CI)
+#> check-series     each patch of patches/series builds and passes its qtests
 #> fuzz             libFuzzer on the SMMUv3 for FUZZ_SECONDS (600)
 #> bench            guest DMA throughput and boot time against the baseline
 #> demo             a Linux 7.2 guest through the demo scenarios
@@ -59,6 +60,7 @@ CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS)
 QTEST_TARGETS := $(addprefix tests/qtest/,$(OUR_QTESTS) smmuv3-demo $(BASE_QTESTS))
 
 .PHONY: all deps base tree qemu build baseline check check-qtest check-guest check-fresh \
+        check-series \
         check-sanitize fuzz lint demo \
         demo-initramfs demo-qtest qemu-arm64 qemu-in-guest bench \
         export-patches clean distclean help
@@ -115,6 +117,12 @@ check-guest: build guest-initramfs guest-firmware guest-kernel qemu-arm64
 
 lint: tree
 	@scripts/lint
+
+# Bisectability: the series applied patch by patch in build/series, each
+# prefix built (trimmed device set, ccache) and its qtests run.  Not part
+# of make check.
+check-series: tree baseline
+	@scripts/check-series
 
 # Every test of make check against QEMU and the qtests built with
 # AddressSanitizer and UndefinedBehaviorSanitizer (build/qemu/build-san);
