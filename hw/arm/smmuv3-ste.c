@@ -228,8 +228,8 @@ static int smmuv3_ste_illegal(SMMUEventInfo *event, const char *why)
  * an out of range S2T0SZ ILLEGAL).  With neither S2DS nor small
  * translation tables, S2T0SZ ranges from MAX(16, 64 - IAS) (MAX(12, ...)
  * for 64KB) to 39, and the start level must resolve between 1 and
- * stride + 4 bits, up to 16 concatenated tables, as for VTCR_EL2 in the
- * A-profile architecture.
+ * stride + 4 bits, up to 16 (VMSA_MAX_S2_CONCAT) concatenated tables, as
+ * for VTCR_EL2 in the A-profile architecture.
  */
 static const char *smmuv3_ste_s2_geometry(int granule, unsigned sl0,
                                           unsigned t0sz, unsigned ias)
@@ -250,7 +250,8 @@ static const char *smmuv3_ste_s2_geometry(int granule, unsigned sl0,
     }
     start = (granule == 12 ? 2 : 3) - sl0;
     min_bits = (3 - start) * stride + granule + 1;
-    if (iasize < min_bits || iasize > min_bits + stride + 3) {
+    if (iasize < min_bits ||
+        iasize > min_bits + stride - 1 + ctz32(VMSA_MAX_S2_CONCAT)) {
         return "S2SL0 inconsistent with S2T0SZ and S2TG";
     }
     return NULL;
