@@ -70,6 +70,13 @@ static uint64_t ctx_alloc(TestCtx *c, size_t len)
     return pa;
 }
 
+/* Start "virt" and ctx_alloc() @len bytes on it */
+static uint64_t ctx_start_alloc(TestCtx *c, size_t len)
+{
+    ctx_start(c, "virt", "");
+    return ctx_alloc(c, len);
+}
+
 static void assert_filled(TestCtx *c, uint64_t pa, size_t len)
 {
     g_autofree uint8_t *got = g_malloc(len);
@@ -165,8 +172,7 @@ static void test_write_pattern(void)
     TestCtx c;
     uint64_t pa;
 
-    ctx_start(&c, "virt", "");
-    pa = ctx_alloc(&c, len + 8);
+    pa = ctx_start_alloc(&c, len + 8);
 
     /* Start 3 bytes in and end mid-word: every byte must be exact */
     assert_result(&c, dma_testdev_write_pattern(&c.dev, pa + 3, len, seed),
@@ -194,8 +200,7 @@ static void test_read(void)
     uint64_t pa;
     size_t i;
 
-    ctx_start(&c, "virt", "");
-    pa = ctx_alloc(&c, len);
+    pa = ctx_start_alloc(&c, len);
     for (i = 0; i < len; i++) {
         data[i] = i * 7 + 1;
     }
@@ -223,8 +228,7 @@ static void test_write_from_buffer(void)
     uint64_t pa;
     size_t i;
 
-    ctx_start(&c, "virt", "");
-    pa = ctx_alloc(&c, len);
+    pa = ctx_start_alloc(&c, len);
     for (i = 0; i < len; i++) {
         data[i] = 0xff - i;
     }
@@ -253,8 +257,7 @@ static void test_cross_pages(void)
     TestCtx c;
     uint64_t pa;
 
-    ctx_start(&c, "virt", "");
-    pa = ctx_alloc(&c, len + PAGE);
+    pa = ctx_start_alloc(&c, len + PAGE);
 
     /* Starts 0x100 below a page boundary and spans four boundaries */
     assert_result(&c, dma_testdev_write_pattern(&c.dev, pa + PAGE - 0x100,
@@ -294,8 +297,7 @@ static void test_invalid(void)
     TestCtx c;
     uint64_t pa;
 
-    ctx_start(&c, "virt", "");
-    pa = ctx_alloc(&c, DEFAULT_MAX_LEN + 4);
+    pa = ctx_start_alloc(&c, DEFAULT_MAX_LEN + 4);
 
     assert_invalid(&c, dma_testdev_write_pattern(&c.dev, pa, 0, 1));
     assert_invalid(&c, dma_testdev_write_pattern(&c.dev, pa,
@@ -388,8 +390,7 @@ static void test_counters(void)
     TestCtx c;
     uint64_t pa;
 
-    ctx_start(&c, "virt", "");
-    pa = ctx_alloc(&c, DEFAULT_MAX_LEN);
+    pa = ctx_start_alloc(&c, DEFAULT_MAX_LEN);
     assert_counters(&c, 0, 0, 0);
 
     dma_testdev_write_pattern(&c.dev, pa, 100, 0);

@@ -167,6 +167,20 @@ static uint32_t write_and_show(Demo *d, uint64_t iova, uint64_t pa,
     return result;
 }
 
+/*
+ * write_and_show(), then the verdict that the DMA completed, its data
+ * landed at @pa and no event was recorded (@claim says so in words)
+ */
+static void show_landed(Demo *d, uint64_t iova, uint64_t pa, uint32_t seed,
+                        const char *what, const char *claim)
+{
+    uint32_t result = write_and_show(d, iova, pa, seed, what);
+    int events = show_events(d, NULL);
+
+    verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
+            qsmmu_mem_has_pattern(d->b.qts, pa, DMA_LEN, seed), claim);
+}
+
 /* query-smmuv3: is the device's cached STE older than the one in memory? */
 static bool stream_stale(Demo *d)
 {
@@ -224,18 +238,13 @@ static void step_abort(Demo *d)
 static void step_bypass(Demo *d)
 {
     uint64_t ste[QSMMU_STE_WORDS];
-    uint32_t result;
-    int events;
 
     header(d, "bypass STE (Config 0b100): IOVA is the physical address");
     qsmmu_ste_bypass(ste);
     qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
-    result = write_and_show(d, BYPASS_PA, BYPASS_PA, 0x2000, "Target PA");
-    events = show_events(d, NULL);
-    verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
-            qsmmu_mem_has_pattern(d->b.qts, BYPASS_PA, DMA_LEN, 0x2000),
-            "every byte arrived at PA == IOVA, no event");
+    show_landed(d, BYPASS_PA, BYPASS_PA, 0x2000, "Target PA",
+                "every byte arrived at PA == IOVA, no event");
 }
 
 static void step_s1(Demo *d)
@@ -244,8 +253,6 @@ static void step_s1(Demo *d)
     g_autofree char *cd_text = NULL;
     QSMMUPageTable pt;
     uint64_t cdptr;
-    uint32_t result;
-    int events;
 
     header(d, "stage 1 STE (Config 0b101): IOVA 0x10000000 -> PA 0x5abcd000");
     qsmmu_pt_new(&d->b.smmu, &pt, S1_T0SZ);
@@ -261,11 +268,8 @@ static void step_s1(Demo *d)
     qsmmu_write_ste(&d->b.smmu, DEV_SID, ste);
     show_ste(d);
 
-    result = write_and_show(d, S1_IOVA, S1_PA, 0x3000, "Translated PA");
-    events = show_events(d, NULL);
-    verdict(d, result == DMA_TESTDEV_RESULT_OK && events == 0 &&
-            qsmmu_mem_has_pattern(d->b.qts, S1_PA, DMA_LEN, 0x3000),
-            "the data landed at the translated address, no event");
+    show_landed(d, S1_IOVA, S1_PA, 0x3000, "Translated PA",
+                "the data landed at the translated address, no event");
 }
 
 static void step_s1_fault(Demo *d)

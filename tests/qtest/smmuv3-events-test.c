@@ -179,8 +179,7 @@ static void test_c_bad_ste(void)
     g_assert_cmphex(ev.raw[1], ==, 0);
     g_assert_cmphex(ev.raw[2], ==, 0);
     g_assert_cmphex(ev.raw[3], ==, 0);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* A StreamID beyond STRTAB_BASE_CFG.LOG2SIZE: C_BAD_STREAMID (7.3.3) */
@@ -651,8 +650,7 @@ static void test_cmdq_stop(void)
     g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     assert_write_stopped(&c, DMA_PA, DMA_TESTDEV_RESULT_ABORT);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* Reserved opcodes, and commands this SMMU's IDRs make ILLEGAL (4.1) */
@@ -829,8 +827,7 @@ static void test_gbpa_update(void)
     g_assert_cmphex(qsmmu_read_gbpa(&c.smmu), ==, want & ~QSMMU_GBPA_ABORT);
     qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-bypass");
     assert_write_lands(&c, DMA_PA, DMA_PA);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /*
@@ -1066,8 +1063,7 @@ static void test_inject_hmp(void)
     out = qtest_hmp(c.qts, "smmuv3_inject bogus 1");
     g_assert_nonnull(strstr(out, "unknown 'bogus'"));
     g_free(out);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 int main(int argc, char **argv)
@@ -1081,10 +1077,8 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/events/f-ste-fetch", test_f_ste_fetch);
     qtest_add_func("/arm/smmuv3/events/c-bad-cd", test_c_bad_cd);
     for (i = 0; i < ARRAY_SIZE(walk_faults); i++) {
-        g_autofree char *path = g_strdup_printf("/arm/smmuv3/events/%s",
-                                                walk_faults[i].name);
-
-        qtest_add_data_func(path, &walk_faults[i], test_walk_fault);
+        qsmmu_add_case(&walk_faults[i], test_walk_fault,
+                       "/arm/smmuv3/events/%s", walk_faults[i].name);
     }
     qtest_add_func("/arm/smmuv3/events/one-per-transaction",
                    test_one_per_transaction);

@@ -1597,23 +1597,16 @@ int main(int argc, char **argv)
 
     if (env) {
         unsigned int seed;
-        g_autofree char *path = NULL;
 
         if (qemu_strtoui(env, NULL, 0, &seed)) {
             g_error("QTEST_SMMUV3_ISOLATION_SEED=%s: not a number", env);
         }
-        path =
-            g_strdup_printf("/arm/smmuv3/isolation/seed-%u", seed);
-
-        qtest_add_data_func(path, GUINT_TO_POINTER(seed), test_isolation);
+        qsmmu_add_case(GUINT_TO_POINTER(seed), test_isolation,
+                       "/arm/smmuv3/isolation/seed-%u", seed);
     } else {
         for (i = 0; i < ARRAY_SIZE(default_seeds); i++) {
-            g_autofree char *path =
-                g_strdup_printf("/arm/smmuv3/isolation/seed-%u",
-                                default_seeds[i]);
-
-            qtest_add_data_func(path, GUINT_TO_POINTER(default_seeds[i]),
-                                test_isolation);
+            qsmmu_add_case(GUINT_TO_POINTER(default_seeds[i]), test_isolation,
+                           "/arm/smmuv3/isolation/seed-%u", default_seeds[i]);
         }
     }
     return g_test_run();

@@ -25,25 +25,11 @@
 #include "migration/migration-qmp.h"
 #include "migration/migration-util.h"
 
-/* Guest RAM plan: as QSMMUBench's */
-#define SMMU_MEM        QSMMU_BENCH_SMMU_MEM
-#define SMMU_MEM_SIZE   (16 * MiB)
+#include "smmuv3-kinds.h"
 
-#define IOVA            0x50000000ULL
-#define PA_S1           0x50010000ULL
-#define PA_S2           0x50020000ULL
-#define IPA_N           0x50030000ULL
-#define PA_N            0x50040000ULL
-
-#define S1_T0SZ         16
-#define S2_T0SZ         32
-#define S2_SL0          1
 #define ASID_S1         5
 #define ASID_N          6
 #define VMID            4
-
-#define LEN             64
-#define EVT_LEN         4
 
 /* One device per kind, at 00:04.0 + n (StreamID 0x20 + 8 * n) */
 typedef enum Dev {

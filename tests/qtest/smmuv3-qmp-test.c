@@ -25,26 +25,12 @@
 #define DEV1_DEVFN      QPCI_DEVFN(5, 0)
 #define DEV1_SID        0x28
 
-/* Guest RAM plan: see QSMMUBench */
-#define SMMU_MEM        QSMMU_BENCH_SMMU_MEM
-#define SMMU_MEM_SIZE   (16 * MiB)
+#include "smmuv3-kinds.h"
 
-#define IOVA            0x50000000ULL
-#define PA_S1           0x50010000ULL
-#define PA_S2           0x50020000ULL
-#define IPA_N           0x50030000ULL
-#define PA_N            0x50040000ULL
 #define IOVA_UNMAPPED   0x50100000ULL
-
-#define S1_T0SZ         16
-#define S2_T0SZ         32
-#define S2_SL0          1
 #define ASID_S1         7
 #define ASID_N          9
 #define VMID            3
-
-#define LEN             64
-#define EVT_LEN         4       /* one bus access: one event, one count */
 
 typedef struct Ctx {
     QSMMUBench b;           /* its device is dma0 */
@@ -336,6 +322,27 @@ static const KindCase kind_cases[] = {
     { "invalid", STE_INVALID, -1, -1, 0, "fault", QSMMU_EVT_C_BAD_STE },
 };
 
+/* The STE of kind @k: one of @c's translating STEs, or built in @buf */
+static const uint64_t *kind_ste(Ctx *c, KindSte k, uint64_t *buf)
+{
+    static void (*const build[])(uint64_t *ste) = {
+        [STE_ABORT] = qsmmu_ste_abort,
+        [STE_BYPASS] = qsmmu_ste_bypass,
+        [STE_INVALID] = qsmmu_ste_invalid,
+    };
+    const uint64_t *translating[] = {
+        [STE_S1] = c->ste_s1,
+        [STE_S2] = c->ste_s2,
+        [STE_NESTED] = c->ste_nested,
+    };
+
+    if (k < ARRAY_SIZE(translating) && translating[k]) {
+        return translating[k];
+    }
+    build[k](buf);
+    return buf;
+}
+
 static void test_kind(const void *data)
 {
     const KindCase *k = data;
@@ -346,27 +353,7 @@ static void test_kind(const void *data)
     /* From a translating stream, so that the kind is a change */
     qsmmu_write_ste(&c.b.smmu, DEV0_SID, k->ste == STE_S1 ? c.ste_s2
                                                           : c.ste_s1);
-    switch (k->ste) {
-    case STE_ABORT:
-        qsmmu_ste_abort(ste);
-        break;
-    case STE_BYPASS:
-        qsmmu_ste_bypass(ste);
-        break;
-    case STE_S1:
-        memcpy(ste, c.ste_s1, sizeof(ste));
-        break;
-    case STE_S2:
-        memcpy(ste, c.ste_s2, sizeof(ste));
-        break;
-    case STE_NESTED:
-        memcpy(ste, c.ste_nested, sizeof(ste));
-        break;
-    case STE_INVALID:
-        qsmmu_ste_invalid(ste);
-        break;
-    }
-    qsmmu_write_ste(&c.b.smmu, DEV0_SID, ste);
+    qsmmu_write_ste(&c.b.smmu, DEV0_SID, kind_ste(&c, k->ste, ste));
     assert_stream(&c, DEV0_SID, k->kind, k->asid, k->vmid);
     assert_no_dma_yet(&c, DEV0_SID);
     g_assert_cmpuint(qsmmu_evtq_count(&c.b.smmu), ==, 0);
@@ -619,10 +606,8 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/qmp/smmu-2lvl-s1", test_smmu_2lvl);
     qtest_add_func("/arm/smmuv3/qmp/streams", test_streams);
     for (i = 0; i < ARRAY_SIZE(kind_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/arm/smmuv3/qmp/kind/%s",
-                                                kind_cases[i].kind);
-
-        qtest_add_data_func(path, &kind_cases[i], test_kind);
+        qsmmu_add_case(&kind_cases[i], test_kind, "/arm/smmuv3/qmp/kind/%s",
+                       kind_cases[i].kind);
     }
     qtest_add_func("/arm/smmuv3/qmp/kind/gbpa", test_kind_gbpa);
     qtest_add_func("/arm/smmuv3/qmp/kind/stale", test_stale);

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
 #include "libqtest.h"
+#include "libqos/smmuv3.h"
 
 #define VIRT_FW_CFG_BASE    0x09020000ULL
 #define VIRT_SMMU_BASE      0x09050000ULL
@@ -515,9 +516,8 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/rmr/dt/nodes", test_dt_nodes);
     qtest_add_func("/arm/smmuv3/rmr/dt/none", test_dt_without_rmr);
     for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/arm/smmuv3/rmr/bad/%s",
-                                                bad_cases[i].name);
-        qtest_add_data_func(path, &bad_cases[i], test_bad_option);
+        qsmmu_add_case(&bad_cases[i], test_bad_option,
+                       "/arm/smmuv3/rmr/bad/%s", bad_cases[i].name);
     }
     return g_test_run();
 }

@@ -294,8 +294,7 @@ static void test_config_stage_not_implemented(void)
     qsmmu_ste_s1(ste, cdptr, QSMMU_S1FMT_LINEAR, 0, QSMMU_S1DSS_TERMINATE);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_write_lands(&c, IOVA, PA, 0, 0x100);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /*
@@ -612,8 +611,7 @@ static void test_s2_fault(void)
     g_assert_cmphex(ev.input_addr, ==, UNMAPPED + 0x18);
     g_assert_cmphex(ev.ipa, ==, UNMAPPED);
     g_assert_false(ev.rnw);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /*
@@ -630,8 +628,7 @@ static void test_s2_small_ps(void)
     qsmmu_set(ste, QSMMU_STE_S2PS, QSMMU_PS_32);
     qsmmu_write_ste(&c.smmu, DEV_SID, ste);
     assert_write_lands(&c, IPA, PA, 0, 0x600);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /*
@@ -746,8 +743,7 @@ static void test_streamid_beyond_table(void)
     g_assert_cmpuint(dma_testdev_write_pattern(&c.dev, IOVA, EVT_LEN, 1),
                      !=, DMA_TESTDEV_RESULT_OK);
     qsmmu_assert_untouched(c.qts, IOVA, LEN);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /*
@@ -810,8 +806,7 @@ static void test_2lvl_span_size(void)
     /* Span 7 covers it */
     qsmmu_l2_install(&c.smmu, DEV_SID, l2, 7);
     assert_write_lands(&c, IOVA, IOVA, 0, 0x900);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* Reserved Spans (12..31) and Spans above SPLIT + 1 reach no STE */
@@ -891,10 +886,8 @@ static void add_field_cases(const char *dir, const FieldCase *cases,
     size_t i;
 
     for (i = 0; i < n; i++) {
-        g_autofree char *path =
-            g_strdup_printf("/arm/smmuv3/ste/%s/%s", dir, cases[i].name);
-
-        qtest_add_data_func(path, &cases[i], fn);
+        qsmmu_add_case(&cases[i], fn, "/arm/smmuv3/ste/%s/%s", dir,
+                       cases[i].name);
     }
 }
 
@@ -905,10 +898,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     for (i = 1; i <= 3; i++) {
-        g_autofree char *path =
-            g_strdup_printf("/arm/smmuv3/ste/config/reserved-%d", i);
-
-        qtest_add_data_func(path, GUINT_TO_POINTER(i), test_config_reserved);
+        qsmmu_add_case(GUINT_TO_POINTER(i), test_config_reserved,
+                       "/arm/smmuv3/ste/config/reserved-%d", i);
     }
     qtest_add_func("/arm/smmuv3/ste/config/stage-not-implemented",
                    test_config_stage_not_implemented);
@@ -919,10 +910,8 @@ int main(int argc, char **argv)
     add_field_cases("s1/illegal", s1_cases, ARRAY_SIZE(s1_cases),
                     test_ste_illegal);
     for (i = 6; i <= 7; i++) {
-        g_autofree char *path =
-            g_strdup_printf("/arm/smmuv3/ste/cd/ips-%d", i);
-
-        qtest_add_data_func(path, GUINT_TO_POINTER(i), test_cd_ips_capped);
+        qsmmu_add_case(GUINT_TO_POINTER(i), test_cd_ips_capped,
+                       "/arm/smmuv3/ste/cd/ips-%d", i);
     }
     add_field_cases("cd/illegal", cd_cases, ARRAY_SIZE(cd_cases),
                     test_cd_illegal);

@@ -157,8 +157,7 @@ static void test_ste_abort(void)
     qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA, LEN), ==,
                      DMA_TESTDEV_RESULT_ABORT);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* STE.Config = bypass: IOVA == PA, byte-exact, no event */
@@ -172,8 +171,7 @@ static void test_ste_bypass_write(void)
     qsmmu_mem_mark(c.qts, DMA_PA + LEN, 16);
     qsmmu_bench_assert_write_lands(&c, DMA_PA, DMA_PA, 0x1000);
     qsmmu_assert_untouched(c.qts, DMA_PA + LEN, 16);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 static void test_ste_bypass_read(void)
@@ -188,8 +186,7 @@ static void test_ste_bypass_read(void)
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* SMMUEN = 0: GBPA decides (6.3, GBPA); UPDATE clears once applied */
@@ -204,8 +201,7 @@ static void test_gbpa_abort(void)
                     QSMMU_GBPA_ABORT);
     qsmmu_assert_kind(c.qts, DEV_SID, "gbpa-abort");
     qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 static void test_gbpa_bypass(void)
@@ -228,8 +224,7 @@ static void test_gbpa_bypass(void)
     qsmmu_enable(&c.smmu);
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* STE.V = 0: terminated with C_BAD_STE (7.3) */
@@ -246,8 +241,7 @@ static void test_ste_invalid(void)
     qsmmu_bench_assert_write_blocked(&c, DMA_PA, EVT_LEN,
                                      DMA_TESTDEV_RESULT_FAULT);
     qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_C_BAD_STE, &ev);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* Stage 1, 4KB pages: the data lands at the output address only */
@@ -269,8 +263,7 @@ static void test_s1_write(void)
     qsmmu_assert_pattern(c.qts, S1_PA, 4096, 0x300);
     qsmmu_assert_pattern(c.qts, S1_PA2, 4096, 0x300 + 1024);
     qsmmu_assert_untouched(c.qts, S1_IOVA, 2 * 4096);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 static void test_s1_read(void)
@@ -286,8 +279,7 @@ static void test_s1_read(void)
     g_assert_cmpuint(dma_testdev_read(&c.dev, S1_IOVA + 0x80, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* An unmapped IOVA: F_TRANSLATION naming the address and direction */
@@ -323,8 +315,7 @@ static void test_s1_unmapped(void)
     qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_TRANSLATION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_IOVA + 12288);
     g_assert_true(ev.rnw);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* A read-only page: reads pass, writes raise F_PERMISSION */
@@ -363,8 +354,7 @@ static void test_s1_readonly(void)
     qsmmu_assert_pattern(c.qts, S1_PA2, 4096, 0x500);
     qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_F_PERMISSION, &ev);
     g_assert_cmphex(ev.input_addr, ==, S1_IOVA + 8192);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* One stream through abort -> bypass -> S1 -> abort, CFGI_STE between */
@@ -396,8 +386,7 @@ static void test_ste_switch(void)
                                      DMA_TESTDEV_RESULT_ABORT);
     qsmmu_assert_untouched(c.qts, S1_PA, LEN);
 
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /*
@@ -423,8 +412,7 @@ static void test_cfgi_ste_needed(void)
     g_assert_true(qsmmu_cmd_sync(&c.smmu));
     qsmmu_assert_kind(c.qts, DEV_SID, "abort");
     qsmmu_bench_assert_write_blocked(&c, DMA_PA, LEN, DMA_TESTDEV_RESULT_ABORT);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* The same bypass stream through a linear and a 2-level stream table */
@@ -446,8 +434,7 @@ static void test_strtab_bypass(const void *data)
     g_assert_cmpuint(dma_testdev_read(&c.dev, DMA_PA + 4096, LEN), ==,
                      DMA_TESTDEV_RESULT_OK);
     assert_dev_read(&c, want, LEN);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 /* 2-level table, L1 descriptor with Span = 0: C_BAD_STREAMID (5.1) */
@@ -463,8 +450,7 @@ static void test_strtab_2lvl_no_l2(void)
     qsmmu_bench_assert_write_blocked(&c, DMA_PA, EVT_LEN,
                                      DMA_TESTDEV_RESULT_FAULT);
     qsmmu_pop_one_event(&c.smmu, DEV_SID, QSMMU_EVT_C_BAD_STREAMID, &ev);
-    qsmmu_assert_no_event(&c.smmu);
-    qsmmu_bench_stop(&c);
+    qsmmu_bench_finish(&c);
 }
 
 int main(int argc, char **argv)

@@ -592,15 +592,13 @@ int main(int argc, char **argv)
 
     for (from = 0; from < DOM__LINUX; from++) {
         for (to = 0; to < DOM__LINUX; to++) {
-            g_autofree char *path = NULL;
-
             if (from == to) {
                 continue;
             }
             transitions[n] = (Transition){ from, to };
-            path = g_strdup_printf("/arm/smmuv3/transitions/%s-to-%s",
-                                   dom_name[from], dom_name[to]);
-            qtest_add_data_func(path, &transitions[n], test_transition);
+            qsmmu_add_case(&transitions[n], test_transition,
+                           "/arm/smmuv3/transitions/%s-to-%s",
+                           dom_name[from], dom_name[to]);
             n++;
         }
     }
@@ -611,13 +609,11 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/cache/ste/cfgi-all", test_cache_cfgi_all);
     qtest_add_func("/arm/smmuv3/cache/ste/invalid", test_cache_ste_invalid);
     for (i = 0; i < ARRAY_SIZE(cd_cases); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/arm/smmuv3/cache/cd/%s/%s",
-                            cd_cases[i].dom == DOM_NESTED ? "nested" : "s1",
-                            cd_cases[i].inval == CD_INVAL_CFGI_CD ?
-                            "cfgi-cd" : "cfgi-cd-all");
-
-        qtest_add_data_func(path, &cd_cases[i], test_cache_cd);
+        qsmmu_add_case(&cd_cases[i], test_cache_cd,
+                       "/arm/smmuv3/cache/cd/%s/%s",
+                       cd_cases[i].dom == DOM_NESTED ? "nested" : "s1",
+                       cd_cases[i].inval == CD_INVAL_CFGI_CD ?
+                       "cfgi-cd" : "cfgi-cd-all");
     }
 
     return g_test_run();

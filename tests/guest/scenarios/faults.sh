@@ -56,10 +56,7 @@ fault_cycle() {
     fi
 }
 
-e=$(pci_find 0x8086 0x10d3) || e=
-if [ -z "$e" ]; then
-    check faults FAIL "no e1000e (8086:10d3) PCI device"
-else
+if pci_need e faults 0x8086 0x10d3 "e1000e"; then
     dev_state "$e"
     step "e1000e $e: group $grp type $type driver $drv"
     echo "GUEST: allow-log arm-smmu-v3.*(event|client|unpriv|0x[0-9a-f]{16}|global error|aborted|Service Failure|CMDQ error|skipping command|retrying command)"

@@ -6,10 +6,7 @@
 # sourced by claim.sh, which goes on from the vfio-pci binding
 # (rb_ok, rb_bdf and grp tell it where this ended).
 rb_ok=
-rb_bdf=$(pci_find 0x8086 0x10d3) || rb_bdf=
-if [ -z "$rb_bdf" ]; then
-    check rebind FAIL "no e1000e (8086:10d3) PCI device"
-else
+if pci_need rb_bdf rebind 0x8086 0x10d3 "e1000e"; then
     dev_state "$rb_bdf"
     step "e1000e $rb_bdf: group $grp type $type driver $drv"
     host_query before

@@ -33,10 +33,7 @@ resv_regions() {
     cat "/sys/kernel/iommu_groups/$grp/reserved_regions" 2>/dev/null
 }
 
-t=$(pci_find 0x1b36 0x0201) || t=
-if [ -z "$t" ]; then
-    check testdev FAIL "no DMA test device (1b36:0201)"
-else
+if pci_need t testdev 0x1b36 0x0201 "DMA test device"; then
     group_driverless
     # The frames that fail make the kernel report SMMU events
     quiet_console

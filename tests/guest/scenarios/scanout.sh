@@ -6,10 +6,7 @@
 # (F_TRANSLATION) in the DMA domain, which does not map the range: the
 # same boot as rmr.sh, failing where rmr.sh survives.  Sourced by /init;
 # scanout-acpi.sh sources it for the UEFI + ACPI boot.
-t=$(pci_find 0x1b36 0x0201) || t=
-if [ -z "$t" ]; then
-    check testdev FAIL "no DMA test device (1b36:0201)"
-else
+if pci_need t testdev 0x1b36 0x0201 "DMA test device"; then
     group_driverless
     # The frames that fail make the kernel report SMMU events
     quiet_console

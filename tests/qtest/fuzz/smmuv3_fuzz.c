@@ -205,22 +205,9 @@ static void smmuv3_fuzz_writeq(QTestState *s, uint32_t reg, uint64_t val)
     qtest_writeq(s, SMMUV3_FUZZ_SMMU + reg, val);
 }
 
-static void smmuv3_fuzz_store(QTestState *s, uint64_t addr,
-                              const uint64_t *words, unsigned n)
-{
-    uint64_t le[8];
-    unsigned i;
-
-    g_assert(n <= ARRAY_SIZE(le));
-    for (i = 0; i < n; i++) {
-        le[i] = cpu_to_le64(words[i]);
-    }
-    qtest_memwrite(s, addr, le, n * sizeof(uint64_t));
-}
-
 static void smmuv3_fuzz_store_word(QTestState *s, uint64_t addr, uint64_t v)
 {
-    smmuv3_fuzz_store(s, addr, &v, 1);
+    qsmmu_mem_write_le64(s, addr, &v, 1);
 }
 
 /*
@@ -298,7 +285,7 @@ static void smmuv3_fuzz_cmd_push(QTestState *s, const uint64_t *cmd)
 
     if (slot >= SMMUV3_FUZZ_WIN &&
         slot + 16 <= SMMUV3_FUZZ_WIN + SMMUV3_FUZZ_WIN_SIZE) {
-        smmuv3_fuzz_store(s, slot, cmd, QSMMU_CMD_WORDS);
+        qsmmu_mem_write_le64(s, slot, cmd, QSMMU_CMD_WORDS);
     }
     /* the index and the wrap bit above it */
     prod = (prod + 1) & (2 * idx_mask + 1);
@@ -437,7 +424,7 @@ static void smmuv3_fuzz_op_ste(QTestState *s, Smmuv3FuzzInput *in)
     qsmmu_set(ste, QSMMU_STE_CONFIG, cfg & 7);
     qsmmu_set(ste, QSMMU_STE_V, !(cfg & 8));
     ste[xor_idx % QSMMU_STE_WORDS] ^= xor;
-    smmuv3_fuzz_store(s, smmuv3_fuzz_ste_addr(sid), ste, QSMMU_STE_WORDS);
+    qsmmu_mem_write_le64(s, smmuv3_fuzz_ste_addr(sid), ste, QSMMU_STE_WORDS);
     if (xor_idx & 0x80) {
         smmuv3_fuzz_invalidate_ste(s, sid);
     }
@@ -480,9 +467,9 @@ static void smmuv3_fuzz_op_cd(QTestState *s, Smmuv3FuzzInput *in)
     qsmmu_set(cd, QSMMU_CD_AFFD, !!(sel & 0x40));
     qsmmu_set(cd, QSMMU_CD_HA, !!(sel & 0x80));
     cd[xor_idx % QSMMU_CD_WORDS] ^= xor;
-    smmuv3_fuzz_store(s, SMMUV3_FUZZ_WIN + ((where << 6) %
-                                            SMMUV3_FUZZ_WIN_SIZE),
-                      cd, QSMMU_CD_WORDS);
+    qsmmu_mem_write_le64(s, SMMUV3_FUZZ_WIN + ((where << 6) %
+                                               SMMUV3_FUZZ_WIN_SIZE),
+                         cd, QSMMU_CD_WORDS);
     if (xor_idx & 0x80) {
         smmuv3_fuzz_cmd_simple(s, QSMMU_OP_CFGI_CD_ALL, SMMUV3_FUZZ_SID);
         smmuv3_fuzz_cmd_simple(s, QSMMU_OP_TLBI_NH_ALL, 0);
@@ -728,7 +715,7 @@ static void smmuv3_fuzz_op_ste_stage(QTestState *s, Smmuv3FuzzInput *in,
     if (config != QSMMU_STE_CFG_S2) {
         qsmmu_cd_s1(cd, asid, SMMUV3_FUZZ_WIN + SMMUV3_FUZZ_S1_TABLES,
                     SMMUV3_FUZZ_T0SZ, QSMMU_TG0_4K, QSMMU_PS_44);
-        smmuv3_fuzz_store(s, ctx, cd, QSMMU_CD_WORDS);
+        qsmmu_mem_write_le64(s, ctx, cd, QSMMU_CD_WORDS);
         smmuv3_fuzz_s1_tables(s, attr);
     }
     if (config != QSMMU_STE_CFG_S1) {
@@ -746,8 +733,8 @@ static void smmuv3_fuzz_op_ste_stage(QTestState *s, Smmuv3FuzzInput *in,
                          QSMMU_S1DSS_TERMINATE, &s2);
         break;
     }
-    smmuv3_fuzz_store(s, smmuv3_fuzz_ste_addr(SMMUV3_FUZZ_SID), ste,
-                      QSMMU_STE_WORDS);
+    qsmmu_mem_write_le64(s, smmuv3_fuzz_ste_addr(SMMUV3_FUZZ_SID), ste,
+                         QSMMU_STE_WORDS);
     if (!(flags & 8)) {
         smmuv3_fuzz_invalidate_ste(s, SMMUV3_FUZZ_SID);
     }
@@ -771,7 +758,7 @@ static void smmuv3_fuzz_op_ste_simple(QTestState *s, Smmuv3FuzzInput *in)
         qsmmu_ste_invalid(ste);
         break;
     }
-    smmuv3_fuzz_store(s, smmuv3_fuzz_ste_addr(sid), ste, QSMMU_STE_WORDS);
+    qsmmu_mem_write_le64(s, smmuv3_fuzz_ste_addr(sid), ste, QSMMU_STE_WORDS);
     if (!(sel & 0x40)) {
         smmuv3_fuzz_invalidate_ste(s, sid);
     }

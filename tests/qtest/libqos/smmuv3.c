@@ -97,17 +97,17 @@ uint64_t qsmmu_mem_readq(QSMMUv3 *s, uint64_t addr)
     return le64_to_cpu(le);
 }
 
-static void qsmmu_mem_write_words(QSMMUv3 *s, uint64_t addr,
-                                  const uint64_t *w, int n)
+void qsmmu_mem_write_le64(QTestState *qts, uint64_t pa, const uint64_t *w,
+                          unsigned n)
 {
     uint64_t le[8];
-    int i;
+    unsigned i;
 
     g_assert(n <= ARRAY_SIZE(le));
     for (i = 0; i < n; i++) {
         le[i] = cpu_to_le64(w[i]);
     }
-    qtest_memwrite(s->qts, addr, le, n * sizeof(uint64_t));
+    qtest_memwrite(qts, pa, le, n * sizeof(uint64_t));
 }
 
 static void qsmmu_mem_read_words(QSMMUv3 *s, uint64_t addr, uint64_t *w,
@@ -543,7 +543,8 @@ char *qsmmu_cd_describe(const uint64_t *cd)
 
 void qsmmu_store_ste(QSMMUv3 *s, uint32_t sid, const uint64_t *ste)
 {
-    qsmmu_mem_write_words(s, qsmmu_ste_addr(s, sid), ste, QSMMU_STE_WORDS);
+    qsmmu_mem_write_le64(s->qts, qsmmu_ste_addr(s, sid), ste,
+                         QSMMU_STE_WORDS);
 }
 
 void qsmmu_read_ste(QSMMUv3 *s, uint32_t sid, uint64_t *ste)
@@ -569,7 +570,7 @@ uint64_t qsmmu_cd_alloc(QSMMUv3 *s, uint32_t count)
 
 void qsmmu_store_cd(QSMMUv3 *s, uint64_t addr, const uint64_t *cd)
 {
-    qsmmu_mem_write_words(s, addr, cd, QSMMU_CD_WORDS);
+    qsmmu_mem_write_le64(s->qts, addr, cd, QSMMU_CD_WORDS);
 }
 
 void qsmmu_write_cd(QSMMUv3 *s, uint32_t sid, uint32_t ssid, uint64_t addr,
@@ -1401,6 +1402,12 @@ void qsmmu_bench_stop(QSMMUBench *b)
     qsmmu_bench_quit(b);
 }
 
+void qsmmu_bench_finish(QSMMUBench *b)
+{
+    qsmmu_assert_no_event(&b->smmu);
+    qsmmu_bench_stop(b);
+}
+
 void qsmmu_bench_quit(QSMMUBench *b)
 {
     qsmmu_uninit(&b->smmu);
@@ -1557,4 +1564,15 @@ uint32_t qsmmu_evtq_take_all(QSMMUv3 *s, QSMMUEvent *evs, uint32_t max)
                      s->evtq_cons | (prod & QSMMU_EVTQ_OVFLG));
     }
     return count;
+}
+
+void qsmmu_add_case(const void *data, GTestDataFunc fn, const char *fmt, ...)
+{
+    g_autofree char *path = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    path = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    qtest_add_data_func(path, data, fn);
 }

@@ -612,11 +612,16 @@ void qsmmu_bench_start(QSMMUBench *b, const char *machine,
                        const char *extra_args, const QSMMUv3Config *cfg);
 /* Assert that no GERROR is active, then qsmmu_bench_quit() */
 void qsmmu_bench_stop(QSMMUBench *b);
+/* Assert that no event is left in the queue, then qsmmu_bench_stop() */
+void qsmmu_bench_finish(QSMMUBench *b);
 /* Release everything and quit the machine, without checks */
 void qsmmu_bench_quit(QSMMUBench *b);
 
 /* Guest memory checks, for any machine */
 void qsmmu_mem_mark(QTestState *qts, uint64_t pa, size_t len);
+/* Write the @n (at most 8) 64-bit words @w at @pa, little-endian */
+void qsmmu_mem_write_le64(QTestState *qts, uint64_t pa, const uint64_t *w,
+                          unsigned n);
 /* Whether the @len bytes at @pa all still hold the marker */
 bool qsmmu_mem_is_marked(QTestState *qts, uint64_t pa, size_t len);
 /* Whether the @len bytes at @pa are dma_testdev_pattern() of @seed */
@@ -658,5 +663,12 @@ void qsmmu_cmd_tlbi_nh_all(QSMMUv3 *s, uint16_t vmid);
  * caused them.
  */
 uint32_t qsmmu_evtq_take_all(QSMMUv3 *s, QSMMUEvent *evs, uint32_t max);
+
+/*
+ * Register @fn, called with @data, at the test path that @fmt and its
+ * arguments make: one case of a table-driven test.
+ */
+void G_GNUC_PRINTF(3, 4) qsmmu_add_case(const void *data, GTestDataFunc fn,
+                                        const char *fmt, ...);
 
 #endif /* QTEST_LIBQOS_SMMUV3_H */
