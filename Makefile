@@ -37,7 +37,10 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 
 # Our qtests, and the base's own aarch64 qtests that touch what we change
 # (machine, QOM, device introspection, QMP/HMP) and run without firmware.
-OUR_QTESTS := smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
+OUR_QTESTS := smmuv3-l2-streamid-test smmuv3-l1-span-test smmuv3-strtab-fmt-test \
+              smmuv3-s2aa64-test smmuv3-eventq-overflow-test \
+              smmuv3-cd-ips-test smmuv3-cd-fetch-test smmuv3-s2-ias-test \
+              smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
               smmuv3-rmr-test smmuv3-accel-test smmuv3-isolation-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test

@@ -448,60 +448,6 @@ static void test_eventq_disabled(void)
     qsmmu_bench_stop(&c);
 }
 
-/* One faulting DMA per page of IOVA_HOLE: one F_TRANSLATION each */
-static void fault_page(QSMMUBench *c, int page)
-{
-    g_assert_cmpuint(dma_write(c, IOVA_HOLE + page * 4096, LEN), ==,
-                     DMA_TESTDEV_RESULT_FAULT);
-}
-
-/*
- * A full queue loses records (7.2): EVENTQ_PROD.OVFLG toggles once per
- * overflow until software acknowledges it in EVENTQ_CONS.OVACKFLG; no
- * GERROR.  After the acknowledgement records flow again.
- */
-static void test_eventq_overflow(void)
-{
-    QSMMUv3Config cfg = { .evtq_log2 = 1 };     /* two records */
-    QSMMUEvent ev;
-    QSMMUBench c;
-
-    ctx_start_cfg(&c, &cfg);
-    set_ste_s1(&c, QSMMU_PS_44);
-    qsmmu_assert_kind(c.qts, DEV_SID, "s1");
-
-    fault_page(&c, 0);
-    fault_page(&c, 1);
-    g_assert_cmphex(evtq_prod(&c), ==, 2);      /* full: wrap bit set */
-    fault_page(&c, 2);
-    g_assert_cmphex(evtq_prod(&c), ==, QSMMU_EVTQ_PROD_OVFLG | 2);
-    fault_page(&c, 3);
-    g_assert_cmphex(evtq_prod(&c), ==, QSMMU_EVTQ_PROD_OVFLG | 2);
-    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
-
-    /* The two records kept are the first two */
-    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
-    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE);
-    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
-    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 4096);
-    /* qsmmu_evtq_pop acknowledged the overflow */
-    g_assert_cmphex(qsmmu_readl(&c.smmu, QSMMU_EVENTQ_CONS), ==,
-                    QSMMU_EVTQ_PROD_OVFLG | 2);
-
-    fault_page(&c, 4);
-    g_assert_cmphex(evtq_prod(&c), ==, QSMMU_EVTQ_PROD_OVFLG | 3);
-    fault_page(&c, 5);
-    fault_page(&c, 6);                          /* second overflow */
-    g_assert_cmphex(evtq_prod(&c), ==, 0);
-    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
-    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 4 * 4096);
-    g_assert_true(qsmmu_evtq_pop(&c.smmu, &ev));
-    g_assert_cmphex(ev.input_addr, ==, IOVA_HOLE + 5 * 4096);
-    qsmmu_assert_no_event(&c.smmu);
-    g_assert_cmphex(qsmmu_gerror_active(&c.smmu), ==, 0);
-    qsmmu_bench_stop(&c);
-}
-
 /* Point the Event queue at @addr (EVENTQEN toggled around the change) */
 static void evtq_move(QSMMUBench *c, uint64_t addr)
 {
@@ -1088,8 +1034,6 @@ int main(int argc, char **argv)
                    test_f_translation_s2);
     qtest_add_func("/arm/smmuv3/events/eventq-disabled",
                    test_eventq_disabled);
-    qtest_add_func("/arm/smmuv3/events/eventq-overflow",
-                   test_eventq_overflow);
     qtest_add_func("/arm/smmuv3/events/eventq-abort", test_eventq_abort);
     qtest_add_func("/arm/smmuv3/events/gerror-toggle", test_gerror_toggle);
     qtest_add_func("/arm/smmuv3/events/cmdq-stop", test_cmdq_stop);

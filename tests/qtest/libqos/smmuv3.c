@@ -18,7 +18,6 @@
 #define QSMMU_POLL_TRIES    1000
 #define QSMMU_POLL_STEP_NS  1000
 
-#define QSMMU_STE_SIZE      64
 #define QSMMU_CD_SIZE       64
 #define QSMMU_L1STD_SIZE    8
 #define QSMMU_CMD_SIZE      16
@@ -1384,6 +1383,12 @@ uint64_t qsmmu_pt_desc_addr(QSMMUPageTable *pt, uint64_t iova)
 void qsmmu_bench_start(QSMMUBench *b, const char *machine,
                        const char *extra_args, const QSMMUv3Config *cfg)
 {
+    QSMMUv3Config bench_cfg = cfg ? *cfg : (QSMMUv3Config) { 0 };
+
+    if (!bench_cfg.mem) {
+        bench_cfg.mem = QSMMU_BENCH_SMMU_MEM;
+        bench_cfg.mem_size = QSMMU_BENCH_SMMU_MEM_SIZE;
+    }
     memset(b, 0, sizeof(*b));
     b->qts = qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512 -nodefaults "
                          "-device dma-testdev,bus=pcie.0,addr=04.0,id=dma0 "
@@ -1393,7 +1398,22 @@ void qsmmu_bench_start(QSMMUBench *b, const char *machine,
                QSMMU_BENCH_RAM_BASE + QSMMU_BENCH_ALLOC_SIZE, 4096);
     qpci_init_generic(&b->bus, b->qts, &b->alloc, false);
     dma_testdev_init(&b->dev, &b->bus.bus, QSMMU_BENCH_DEVFN);
-    qsmmu_init(&b->smmu, b->qts, cfg);
+    qsmmu_init(&b->smmu, b->qts, &bench_cfg);
+}
+
+uint64_t qsmmu_bench_start_2lvl(QSMMUBench *b, uint32_t split)
+{
+    QSMMUv3Config cfg = { .split = split };
+    uint64_t ste[QSMMU_STE_WORDS];
+    uint64_t l2, idx;
+
+    qsmmu_bench_start(b, NULL, NULL, &cfg);
+    l2 = qsmmu_l2_alloc(&b->smmu, split + 1);
+    qsmmu_ste_bypass(ste);
+    idx = QSMMU_BENCH_SID & MAKE_64BIT_MASK(0, split);
+    qsmmu_mem_write_le64(b->qts, l2 + idx * QSMMU_STE_SIZE, ste,
+                         QSMMU_STE_WORDS);
+    return l2;
 }
 
 void qsmmu_bench_stop(QSMMUBench *b)
@@ -1503,16 +1523,27 @@ void qsmmu_pop_one_event(QSMMUv3 *s, uint32_t sid, uint8_t type,
     g_assert_false(ev->ssv);
 }
 
-void qsmmu_bench_assert_write_blocked(QSMMUBench *b, uint64_t iova,
-                                      uint32_t len, uint32_t result)
+uint32_t qsmmu_bench_assert_write_refused(QSMMUBench *b, uint64_t iova,
+                                          uint32_t len)
 {
+    uint32_t result;
+
     qsmmu_mem_mark(b->qts, iova, QSMMU_BENCH_WATCH_LEN);
-    g_assert_cmpstr(dma_testdev_result_name(
-                        dma_testdev_write_pattern(&b->dev, iova, len, 0x11)),
-                    ==, dma_testdev_result_name(result));
+    result = dma_testdev_write_pattern(&b->dev, iova, len, 0x11);
+    g_assert_cmpstr(dma_testdev_result_name(result), !=,
+                    dma_testdev_result_name(DMA_TESTDEV_RESULT_OK));
     g_assert_cmpuint(dma_testdev_done(&b->dev), ==, 0);
     g_assert_cmphex(dma_testdev_fault_addr(&b->dev), ==, iova);
     qsmmu_assert_untouched(b->qts, iova, QSMMU_BENCH_WATCH_LEN);
+    return result;
+}
+
+void qsmmu_bench_assert_write_blocked(QSMMUBench *b, uint64_t iova,
+                                      uint32_t len, uint32_t result)
+{
+    g_assert_cmpstr(dma_testdev_result_name(
+                        qsmmu_bench_assert_write_refused(b, iova, len)),
+                    ==, dma_testdev_result_name(result));
 }
 
 void qsmmu_bench_assert_write_lands(QSMMUBench *b, uint64_t iova,

@@ -122,6 +122,7 @@ static inline uint64_t qsmmu_get_addr(const uint64_t *e, QSMMUField f)
 
 /* Stream Table Entry, 5.2: 64 bytes */
 #define QSMMU_STE_WORDS             8
+#define QSMMU_STE_SIZE              64
 #define QSMMU_STE_V                 QSMMU_FIELD(0, 1)
 #define QSMMU_STE_CONFIG            QSMMU_FIELD(1, 3)
 #define QSMMU_STE_S1FMT             QSMMU_FIELD(4, 2)
@@ -590,6 +591,7 @@ uint64_t qsmmu_pt_desc_addr(QSMMUPageTable *pt, uint64_t iova);
 #define QSMMU_BENCH_ALLOC_SIZE      (16 * 1024 * 1024)
 #define QSMMU_BENCH_SMMU_MEM        (QSMMU_BENCH_RAM_BASE + \
                                      QSMMU_BENCH_ALLOC_SIZE)
+#define QSMMU_BENCH_SMMU_MEM_SIZE   (16 * 1024 * 1024)
 #define QSMMU_BENCH_DEVFN           QPCI_DEVFN(4, 0)
 #define QSMMU_BENCH_SID             0x20    /* requester ID of 00:04.0 */
 /* The byte qsmmu_mem_mark writes, and the span the DMA checks watch */
@@ -606,10 +608,18 @@ typedef struct QSMMUBench {
 
 /*
  * Start "-M @machine,iommu=smmuv3" (NULL: "virt") with the test device
- * and @extra_args (may be NULL), and bring its SMMU up as @cfg says.
+ * and @extra_args (may be NULL), and bring its SMMU up as @cfg says (NULL
+ * for the defaults; without cfg->mem, in the bench's SMMU memory).
  */
 void qsmmu_bench_start(QSMMUBench *b, const char *machine,
                        const char *extra_args, const QSMMUv3Config *cfg);
+/*
+ * Start "virt" with a 2-level stream table of SPLIT @split, and make an
+ * L2 array of the largest Span (@split + 1) with a bypass STE for the
+ * bench's StreamID, for the test to install (qsmmu_l2_install) with the
+ * Span it wants.  Returns the array's address.
+ */
+uint64_t qsmmu_bench_start_2lvl(QSMMUBench *b, uint32_t split);
 /* Assert that no GERROR is active, then qsmmu_bench_quit() */
 void qsmmu_bench_stop(QSMMUBench *b);
 /* Assert that no event is left in the queue, then qsmmu_bench_stop() */
@@ -639,9 +649,13 @@ void qsmmu_pop_one_event(QSMMUv3 *s, uint32_t sid, uint8_t type,
 
 /* DMA checks with the bench's device; both watch QSMMU_BENCH_WATCH_LEN */
 /*
- * A @len-byte write to @iova ends in @result, stops at @iova and reaches
- * no memory there.
+ * A @len-byte write to @iova does not complete: it stops at @iova and
+ * reaches no memory there.  Returns the device's result, which only an
+ * IOMMU that reports IOMMU_ATTR_LAST_OUTCOME tells apart.
  */
+uint32_t qsmmu_bench_assert_write_refused(QSMMUBench *b, uint64_t iova,
+                                          uint32_t len);
+/* qsmmu_bench_assert_write_refused(), ending in @result */
 void qsmmu_bench_assert_write_blocked(QSMMUBench *b, uint64_t iova,
                                       uint32_t len, uint32_t result);
 /* A QSMMU_BENCH_WATCH_LEN-byte write of @seed to @iova lands at @pa */
