@@ -40,6 +40,7 @@ QEMU := $(QEMU_TREE)/build/qemu-system-aarch64
 OUR_QTESTS := smmuv3-l2-streamid-test smmuv3-l1-span-test smmuv3-strtab-fmt-test \
               smmuv3-s2aa64-test smmuv3-eventq-overflow-test \
               smmuv3-cd-ips-test smmuv3-cd-fetch-test smmuv3-s2-ias-test \
+              smmuv3-cmdq-illegal-test smmuv3-gbpa-reserved-test \
               smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
               smmuv3-rmr-test smmuv3-accel-test smmuv3-isolation-test \
               smmuv3-qmp-test smmuv3-migration-test dma-testdev-test

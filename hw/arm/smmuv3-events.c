@@ -27,12 +27,6 @@
 /* F_VMS_FETCH (7.3.21): SMMUv3.2 with VMS, never raised by this model */
 #define SMMU_EVT_F_VMS_FETCH    0x25
 
-/* GBPA fields software can write (6.3): MemAttr to ABORT */
-#define SMMU_GBPA_WRITABLE      (R_GBPA_MEMATTR_MASK | R_GBPA_MTCFG_MASK | \
-                                 R_GBPA_ALLOCCFG_MASK | R_GBPA_SHCFG_MASK | \
-                                 R_GBPA_PRIVCFG_MASK | R_GBPA_INSTCFG_MASK | \
-                                 R_GBPA_ABORT_MASK)
-
 /*
  * Event record encoders (7.3): one per record type.  Each fills the
  * fields its record defines and leaves every other bit zero.

@@ -845,6 +845,34 @@ void qsmmu_cmdq_recover(QSMMUv3 *s)
     qsmmu_gerror_ack(s, QSMMU_GERROR_CMDQ_ERR);
 }
 
+void qsmmu_cmd_make(uint64_t *cmd, uint32_t opcode)
+{
+    memset(cmd, 0, QSMMU_CMD_WORDS * sizeof(*cmd));
+    qsmmu_set(cmd, QSMMU_CMD_OPCODE, opcode);
+}
+
+uint32_t qsmmu_cmdq_cons(QSMMUv3 *s)
+{
+    return qsmmu_readl(s, QSMMU_CMDQ_CONS) & ((2u << s->cmdq_log2) - 1);
+}
+
+void qsmmu_assert_cmd_illegal(QSMMUv3 *s, const uint64_t *cmd,
+                              const char *what)
+{
+    uint32_t at = s->cmdq_prod;
+
+    qsmmu_cmd_push(s, cmd);
+    if (qsmmu_cmdq_wait(s)) {
+        g_error("%s was consumed, expected CERROR_ILL", what);
+    }
+    g_assert_cmphex(qsmmu_cmdq_cons(s), ==, at);
+    g_assert_cmpuint(qsmmu_cmdq_error(s), ==, QSMMU_CERROR_ILL);
+    g_assert_cmphex(qsmmu_gerror_active(s), ==, QSMMU_GERROR_CMDQ_ERR);
+    qsmmu_cmdq_recover(s);
+    g_assert_true(qsmmu_cmdq_wait(s));
+    g_assert_cmphex(qsmmu_gerror_active(s), ==, 0);
+}
+
 /* 4.7, CMD_SYNC with CS = SIG_NONE; completion is seen on CMDQ_CONS */
 bool qsmmu_cmd_sync(QSMMUv3 *s)
 {

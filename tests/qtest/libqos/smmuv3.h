@@ -467,6 +467,17 @@ void qsmmu_cmd_batch_begin(QSMMUv3 *s);
 bool qsmmu_cmdq_wait(QSMMUv3 *s);
 uint32_t qsmmu_cmdq_error(QSMMUv3 *s);
 void qsmmu_cmdq_recover(QSMMUv3 *s);
+/* A command of @opcode with every other field 0 */
+void qsmmu_cmd_make(uint64_t *cmd, uint32_t opcode);
+/* CMDQ_CONS's index and wrap bit */
+uint32_t qsmmu_cmdq_cons(QSMMUv3 *s);
+/*
+ * Push @cmd (@what names it in a failure): the SMMU stops on it with
+ * CERROR_ILL (4.1), CMDQ_CONS names it and GERROR.CMDQ_ERR is active.
+ * Then replace it by a CMD_SYNC and acknowledge, and the queue drains.
+ */
+void qsmmu_assert_cmd_illegal(QSMMUv3 *s, const uint64_t *cmd,
+                              const char *what);
 bool qsmmu_cmd_sync(QSMMUv3 *s);
 void qsmmu_cmd_cfgi_ste(QSMMUv3 *s, uint32_t sid, bool leaf);
 void qsmmu_cmd_cfgi_ste_range(QSMMUv3 *s, uint32_t sid, uint32_t range);
