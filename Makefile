@@ -43,7 +43,8 @@ OUR_QTESTS := smmuv3-l2-streamid-test smmuv3-l1-span-test smmuv3-strtab-fmt-test
               smmuv3-cmdq-illegal-test smmuv3-gbpa-reserved-test \
               smmuv3-test smmuv3-ste-test smmuv3-events-test smmuv3-transitions-test \
               smmuv3-rmr-test smmuv3-accel-test smmuv3-isolation-test \
-              smmuv3-qmp-test smmuv3-migration-test dma-testdev-test
+              smmuv3-qmp-test smmuv3-migration-test smmuv3-substream-test \
+              dma-testdev-test
 BASE_QTESTS := qom-test device-introspect-test test-hmp qmp-cmd-test
 # Real-guest scenarios run by make check (KERNEL:SCENARIO, tests/guest/):
 # every scenario on every pinned kernel (GUEST_KERNELS, tests/guest/guest.mk).

@@ -56,3 +56,11 @@ int smmuv3_domains_get_attr(IOMMUMemoryRegion *iommu,
         return -EINVAL;
     }
 }
+
+int smmuv3_attrs_to_index(IOMMUMemoryRegion *iommu, MemTxAttrs attrs)
+{
+    if (attrs.unspecified || !attrs.pasid_valid) {
+        return 0;
+    }
+    return attrs.pid + 1;
+}

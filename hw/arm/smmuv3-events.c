@@ -210,6 +210,55 @@ static bool smmuv3_encode_event(const SMMUEventInfo *info, Evt *evt)
     }
 }
 
+void smmuv3_event_set_substream(SMMUEventInfo *event, uint32_t ssid)
+{
+    struct SSIDInfo *si = NULL;
+    bool ssv = ssid != SMMUV3_NO_SSID;
+
+    switch ((uint32_t)event->type) {
+    case SMMU_EVT_C_BAD_STREAMID:
+        si = &event->u.c_bad_streamid;
+        break;
+    case SMMU_EVT_C_BAD_STE:
+        si = &event->u.c_bad_ste;
+        break;
+    case SMMU_EVT_C_BAD_CD:
+        si = &event->u.c_bad_cd;
+        break;
+    case SMMU_EVT_F_CFG_CONFLICT:
+        si = &event->u.f_cfg_conflict;
+        break;
+    case SMMU_EVT_F_STE_FETCH:
+        event->u.f_ste_fetch.ssv = ssv;
+        event->u.f_ste_fetch.ssid = ssv ? ssid : 0;
+        return;
+    case SMMU_EVT_F_CD_FETCH:
+        event->u.f_cd_fetch.ssv = ssv;
+        event->u.f_cd_fetch.ssid = ssv ? ssid : 0;
+        return;
+    case SMMU_EVT_F_WALK_EABT:
+        event->u.f_walk_eabt.ssv = ssv;
+        event->u.f_walk_eabt.ssid = ssv ? ssid : 0;
+        return;
+    case SMMU_EVT_F_TRANSLATION:
+    case SMMU_EVT_F_ADDR_SIZE:
+    case SMMU_EVT_F_ACCESS:
+    case SMMU_EVT_F_PERMISSION:
+        /* The four share the layout of F_TRANSLATION */
+        event->u.f_translation.ssv = ssv;
+        event->u.f_translation.ssid = ssv ? ssid : 0;
+        return;
+    default:
+        /*
+         * C_BAD_SUBSTREAMID names its SubstreamID already; F_STREAM_DISABLED
+         * has none
+         */
+        return;
+    }
+    si->ssv = ssv;
+    si->ssid = ssv ? ssid : 0;
+}
+
 /*
  * The Event queue (7.2, 6.3 EVENTQ_PROD/CONS)
  *

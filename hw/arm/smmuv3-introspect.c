@@ -233,10 +233,9 @@ static void smmuv3_introspect_refresh_sdev(SMMUv3State *s, SMMUDevice *sdev)
     smmuv3_accel_sync(sdev);
 }
 
-/* Call @fn on every stream of @s */
-static void smmuv3_foreach_sdev(SMMUv3State *s,
-                                void (*fn)(SMMUDevice *sdev, void *opaque),
-                                void *opaque)
+void smmuv3_foreach_sdev(SMMUv3State *s,
+                         void (*fn)(SMMUDevice *sdev, void *opaque),
+                         void *opaque)
 {
     SMMUState *bs = ARM_SMMU(s);
     GHashTableIter iter;

@@ -40,6 +40,22 @@
 /* CD.ASID[15:8] (5.4) */
 #define SMMUV3_CD_ASID_HI(x)    extract32((x)->word[1], 24, 8)
 
+/* STE.S1DSS, bits [65:64] (5.2) */
+#define SMMUV3_STE_S1DSS(x)     extract32((x)->word[2], 0, 2)
+
+/*
+ * STE.S1Fmt (5.2): a linear CD table, or L2 tables of 64 or 1024 CDs;
+ * 0b11 is reserved and behaves as linear.
+ */
+#define SMMUV3_S1FMT_LINEAR     0
+#define SMMUV3_S1FMT_4K_L2      1
+#define SMMUV3_S1FMT_64K_L2     2
+
+/* L1CD (5.3): V, and L2Ptr in bits [55:12] */
+#define SMMUV3_L1CD_SIZE        8
+#define SMMUV3_L1CD_VALID(d)    ((d) & 1)
+#define SMMUV3_L1CD_L2PTR(d)    ((d) & MAKE_64BIT_MASK(12, 44))
+
 /*
  * Address sizes of the PS/IPS/OAS encodings (5.2 S2PS, 5.4 IPS, 6.3.6
  * OAS).  0b111 is 56 bits from SMMUv3.4; every caller caps the field to
@@ -343,18 +359,19 @@ static int smmuv3_ste_decode_s1(SMMUv3State *s, const STE *ste,
      * S1CDMax, S1Fmt and S1DSS are IGNORED when SMMU_IDR1.SSIDSIZE is 0:
      * S1ContextPtr then points at the one CD.
      */
-    if (ssidsize) {
+    if (ssidsize && cdmax) {
         if (cdmax > ssidsize) {
             return smmuv3_ste_illegal(event, "S1CDMax above SSIDSIZE");
         }
-        if (cdmax && STE_S1FMT(ste) && STE_S1FMT(ste) != 3 &&
+        if (STE_S1FMT(ste) != SMMUV3_S1FMT_LINEAR &&
             !FIELD_EX32(s->idr[0], IDR0, CD2L)) {
             return smmuv3_ste_illegal(event, "S1Fmt 2-level without CD2L");
         }
-        if (cdmax) {
-            qemu_log_mask(LOG_UNIMP, "smmuv3: substreams (S1CDMax=%u)\n",
-                          cdmax);
-            return smmuv3_ste_illegal(event, "substreams not implemented");
+        cfg->s1cdmax = cdmax;
+        /* 0b11 is reserved and behaves as terminate */
+        cfg->s1dss = SMMUV3_STE_S1DSS(ste);
+        if (cfg->s1dss > SMMUV3_S1DSS_SSID0) {
+            cfg->s1dss = SMMUV3_S1DSS_TERMINATE;
         }
     }
 
@@ -564,33 +581,88 @@ int smmuv3_cd_decode(SMMUv3State *s, const CD *cd, SMMUTransCfg *cfg,
     return 0;
 }
 
-/* Fetch the one CD of a stream without substreams (5.2 S1ContextPtr) */
-static int smmuv3_ste_fetch_cd(SMMUv3State *s, const STE *ste,
-                               SMMUTransCfg *cfg, CD *cd,
-                               SMMUEventInfo *event,
-                               SMMUv3DescTranslate xlate)
+/*
+ * Read @len bytes of the CD table at @addr, an IPA for a nested stream
+ * (a stage 2 fault then has CLASS CD); F_CD_FETCH on an external abort.
+ */
+static int smmuv3_ste_read_cd_table(SMMUv3State *s, SMMUTransCfg *cfg,
+                                    dma_addr_t addr, void *buf, size_t len,
+                                    SMMUEventInfo *event,
+                                    SMMUv3DescTranslate xlate)
 {
-    dma_addr_t addr = SMMUV3_STE_CTXPTR(ste);
     SMMUTranslationStatus status;
     SMMUTLBEntry *entry;
-    int i;
 
     if (cfg->stage == SMMU_NESTED) {
-        /* S1ContextPtr is an IPA: a stage 2 fault has CLASS CD */
         status = xlate(s, addr, cfg, event, IOMMU_RO, &entry, SMMU_CLASS_CD);
         if (status != SMMU_TRANS_SUCCESS) {
             return -EINVAL;
         }
         addr = CACHED_ENTRY_TO_ADDR(entry, addr);
     }
-
-    trace_smmuv3_ste_fetch_cd(event->sid, SMMUV3_STE_CTXPTR(ste), addr);
-    if (smmu_read_table(addr, cd, sizeof(*cd))) {
+    if (smmu_read_table(addr, buf, len)) {
         event->u.f_cd_fetch.ssv = false;
         event->u.f_cd_fetch.ssid = 0;
         event->u.f_cd_fetch.addr = addr;
         return smmuv3_ste_fail(event, SMMU_EVT_F_CD_FETCH,
-                               "external abort fetching the CD");
+                               "external abort fetching the CD table");
+    }
+    return 0;
+}
+
+static int smmuv3_ste_bad_substream(SMMUEventInfo *event, uint32_t ssid,
+                                    const char *why)
+{
+    event->u.c_bad_substream.ssid = ssid;
+    return smmuv3_ste_fail(event, SMMU_EVT_C_BAD_SUBSTREAMID, why);
+}
+
+/*
+ * Fetch the CD of substream @ssid: S1ContextPtr points at the one CD of a
+ * stream without substreams, else at a linear CD table or at a table of
+ * L1CDs, each pointing at an L2 table of 64 or 1024 CDs (5.2 S1Fmt, 5.3).
+ */
+static int smmuv3_ste_fetch_cd(SMMUv3State *s, const STE *ste,
+                               SMMUTransCfg *cfg, uint32_t ssid, CD *cd,
+                               SMMUEventInfo *event,
+                               SMMUv3DescTranslate xlate)
+{
+    dma_addr_t base = SMMUV3_STE_CTXPTR(ste);
+    uint32_t index = cfg->s1cdmax ? ssid : 0;
+    int i, ret;
+
+    if (cfg->s1cdmax && (STE_S1FMT(ste) == SMMUV3_S1FMT_4K_L2 ||
+                         STE_S1FMT(ste) == SMMUV3_S1FMT_64K_L2)) {
+        unsigned split = STE_S1FMT(ste) == SMMUV3_S1FMT_4K_L2 ? 6 : 10;
+        uint64_t l1cd;
+
+        ret = smmuv3_ste_read_cd_table(s, cfg,
+                                       base + (index >> split) *
+                                       SMMUV3_L1CD_SIZE,
+                                       &l1cd, sizeof(l1cd), event, xlate);
+        if (ret) {
+            return ret;
+        }
+        l1cd = le64_to_cpu(l1cd);
+        trace_smmuv3_ste_fetch_l1cd(event->sid, ssid, l1cd);
+        if (!SMMUV3_L1CD_VALID(l1cd)) {
+            /* 5.3.1: an L1CD with V == 0 makes its SubstreamIDs invalid */
+            return smmuv3_ste_bad_substream(event, ssid, "L1CD.V is 0");
+        }
+        base = SMMUV3_L1CD_L2PTR(l1cd);
+        if (base >> smmuv3_ste_ias(s)) {
+            return smmuv3_ste_bad_substream(event, ssid,
+                                            "L1CD.L2Ptr out of range");
+        }
+        index &= MAKE_64BIT_MASK(0, split);
+    }
+
+    base += (dma_addr_t)index * sizeof(*cd);
+    trace_smmuv3_ste_fetch_cd(event->sid, SMMUV3_STE_CTXPTR(ste), base);
+    ret = smmuv3_ste_read_cd_table(s, cfg, base, cd, sizeof(*cd), event,
+                                   xlate);
+    if (ret) {
+        return ret;
     }
     for (i = 0; i < ARRAY_SIZE(cd->word); i++) {
         le32_to_cpus(&cd->word[i]);
@@ -598,11 +670,68 @@ static int smmuv3_ste_fetch_cd(SMMUv3State *s, const STE *ste,
     return 0;
 }
 
-int smmuv3_ste_decode_config(SMMUv3State *s, SMMUDevice *sdev,
-                             SMMUTransCfg *cfg, SMMUEventInfo *event,
-                             SMMUv3DescTranslate xlate)
+/*
+ * The configuration for a transaction with SubstreamID @ssid, or without
+ * one (SMMUV3_NO_SSID), once the STE is decoded (5.2 S1CDMax, S1DSS).
+ * Returns 1 when the STE alone decides, 0 when the CD of *@cd_ssid does.
+ */
+static int smmuv3_ste_substream(SMMUTransCfg *cfg, uint32_t ssid,
+                                uint32_t *cd_ssid, SMMUEventInfo *event)
+{
+    *cd_ssid = 0;
+    if (cfg->aborted) {
+        /* Config 0b0xx terminates every transaction of the stream */
+        return 1;
+    }
+    if (ssid == SMMUV3_NO_SSID) {
+        if (cfg->bypassed || cfg->stage == SMMU_STAGE_2) {
+            return 1;
+        }
+        if (!cfg->s1cdmax) {
+            return 0;   /* S1ContextPtr points at the one CD */
+        }
+        switch (cfg->s1dss) {
+        case SMMUV3_S1DSS_TERMINATE:
+            cfg->stream_disabled = true;
+            return 1;
+        case SMMUV3_S1DSS_BYPASS:
+            /* Stage 1 is bypassed; stage 2 of a nested stream is not */
+            if (cfg->stage == SMMU_NESTED) {
+                cfg->stage = SMMU_STAGE_2;
+            } else {
+                cfg->bypassed = true;
+            }
+            return 1;
+        default:
+            /* S1DSS substream 0: the CD of SubstreamID 0 */
+            return 0;
+        }
+    }
+
+    if (cfg->bypassed || cfg->stage == SMMU_STAGE_2 || !cfg->s1cdmax) {
+        return smmuv3_ste_bad_substream(event, ssid,
+                                        "no substreams on this stream");
+    }
+    if (ssid >> cfg->s1cdmax) {
+        return smmuv3_ste_bad_substream(event, ssid,
+                                        "SubstreamID beyond S1CDMax");
+    }
+    if (ssid == 0 && cfg->s1dss == SMMUV3_S1DSS_SSID0) {
+        /* 5.2: substream 0 is reserved for transactions without one */
+        cfg->stream_disabled = true;
+        return 1;
+    }
+    *cd_ssid = ssid;
+    return 0;
+}
+
+int smmuv3_ste_decode_substream(SMMUv3State *s, SMMUDevice *sdev,
+                                uint32_t ssid, SMMUTransCfg *cfg,
+                                SMMUEventInfo *event,
+                                SMMUv3DescTranslate xlate)
 {
     uint32_t sid = smmu_get_sid(sdev);
+    uint32_t cd_ssid;
     STE ste;
     CD cd;
     int ret;
@@ -616,14 +745,85 @@ int smmuv3_ste_decode_config(SMMUv3State *s, SMMUDevice *sdev,
         return ret;
     }
     ret = smmuv3_ste_decode(s, &ste, cfg, event);
-    if (ret || cfg->aborted || cfg->bypassed ||
-        cfg->stage == SMMU_STAGE_2) {
+    if (ret) {
         return ret;
     }
+    ret = smmuv3_ste_substream(cfg, ssid, &cd_ssid, event);
+    if (ret) {
+        return ret < 0 ? ret : 0;
+    }
 
-    ret = smmuv3_ste_fetch_cd(s, &ste, cfg, &cd, event, xlate);
+    ret = smmuv3_ste_fetch_cd(s, &ste, cfg, cd_ssid, &cd, event, xlate);
     if (ret) {
         return ret;
     }
     return smmuv3_cd_decode(s, &cd, cfg, event, xlate);
+}
+
+int smmuv3_ste_decode_config(SMMUv3State *s, SMMUDevice *sdev,
+                             SMMUTransCfg *cfg, SMMUEventInfo *event,
+                             SMMUv3DescTranslate xlate)
+{
+    return smmuv3_ste_decode_substream(s, sdev, SMMUV3_NO_SSID, cfg, event,
+                                       xlate);
+}
+
+/* Substream configuration cache: one SMMUTransCfg per (StreamID, SSID) */
+
+SMMUTransCfg *smmuv3_substream_config(SMMUDevice *sdev, uint32_t ssid,
+                                      SMMUEventInfo *event,
+                                      SMMUv3DescTranslate xlate)
+{
+    SMMUv3StreamDomain *d = &sdev->domain;
+    SMMUTransCfg *cfg;
+
+    if (!d->substreams) {
+        d->substreams = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    }
+    cfg = g_hash_table_lookup(d->substreams, GUINT_TO_POINTER(ssid));
+    if (cfg) {
+        trace_smmuv3_substream_config(event->sid, ssid, true);
+        return cfg;
+    }
+    trace_smmuv3_substream_config(event->sid, ssid, false);
+
+    cfg = g_new0(SMMUTransCfg, 1);
+    if (smmuv3_ste_decode_substream(sdev->smmu, sdev, ssid, cfg, event,
+                                    xlate)) {
+        g_free(cfg);
+        return NULL;
+    }
+    g_hash_table_insert(d->substreams, GUINT_TO_POINTER(ssid), cfg);
+    return cfg;
+}
+
+typedef struct SMMUv3SubstreamInv {
+    uint32_t start;
+    uint32_t end;
+    uint32_t ssid;
+} SMMUv3SubstreamInv;
+
+static void smmuv3_substreams_inv_one(SMMUDevice *sdev, void *opaque)
+{
+    SMMUv3SubstreamInv *inv = opaque;
+    uint32_t sid = smmu_get_sid(sdev);
+    GHashTable *cache = sdev->domain.substreams;
+
+    if (!cache || sid < inv->start || sid > inv->end) {
+        return;
+    }
+    if (inv->ssid == SMMUV3_NO_SSID) {
+        g_hash_table_remove_all(cache);
+    } else {
+        g_hash_table_remove(cache, GUINT_TO_POINTER(inv->ssid));
+    }
+}
+
+void smmuv3_substreams_inv(SMMUv3State *s, uint32_t start, uint32_t end,
+                           uint32_t ssid)
+{
+    SMMUv3SubstreamInv inv = { .start = start, .end = end, .ssid = ssid };
+
+    trace_smmuv3_substreams_inv(start, end, ssid);
+    smmuv3_foreach_sdev(s, smmuv3_substreams_inv_one, &inv);
 }

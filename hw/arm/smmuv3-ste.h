@@ -51,14 +51,44 @@ int smmuv3_ste_decode(SMMUv3State *s, const STE *ste, SMMUTransCfg *cfg,
 int smmuv3_cd_decode(SMMUv3State *s, const CD *cd, SMMUTransCfg *cfg,
                      SMMUEventInfo *event, SMMUv3DescTranslate xlate);
 
+/* STE.S1DSS (5.2): what a transaction without a SubstreamID gets */
+enum {
+    SMMUV3_S1DSS_TERMINATE = 0,     /* an abort and F_STREAM_DISABLED */
+    SMMUV3_S1DSS_BYPASS = 1,        /* stage 1 bypass */
+    SMMUV3_S1DSS_SSID0 = 2,         /* the CD of SubstreamID 0 */
+    /* 0b11 is reserved and behaves as terminate */
+};
+
+/**
+ * smmuv3_ste_decode_substream - the configuration of @sdev for a
+ * transaction with SubstreamID @ssid, or without one (SMMUV3_NO_SSID):
+ * stream table walk, STE, then the CD that S1CDMax, S1DSS and the CD
+ * table (5.2 S1Fmt, 5.3) select.  @event must be zeroed by the caller
+ * except for its sid and inval_ste_allowed.  Returns 0, or -EINVAL with
+ * @event set (C_BAD_SUBSTREAMID beyond what the STE gives substreams).
+ */
+int smmuv3_ste_decode_substream(SMMUv3State *s, SMMUDevice *sdev,
+                                uint32_t ssid, SMMUTransCfg *cfg,
+                                SMMUEventInfo *event,
+                                SMMUv3DescTranslate xlate);
+
 /**
  * smmuv3_ste_decode_config - the configuration of @sdev, as
  * smmuv3_decode_config() needs it: stream table walk, STE, then the CD of
- * substream 0 when stage 1 translates.  @event must be zeroed by the
+ * substream 0 when stage 1 translates (or the CD that S1DSS names).  @event must be zeroed by the
  * caller except for its sid and inval_ste_allowed.
  */
 int smmuv3_ste_decode_config(SMMUv3State *s, SMMUDevice *sdev,
                              SMMUTransCfg *cfg, SMMUEventInfo *event,
                              SMMUv3DescTranslate xlate);
+
+/**
+ * smmuv3_substream_config - the cached configuration of @sdev for
+ * SubstreamID @ssid, decoded on a miss; NULL with @event set when the
+ * transaction must fail.  Caller holds the SMMU's mutex.
+ */
+SMMUTransCfg *smmuv3_substream_config(SMMUDevice *sdev, uint32_t ssid,
+                                      SMMUEventInfo *event,
+                                      SMMUv3DescTranslate xlate);
 
 #endif /* HW_ARM_SMMUV3_STE_H */

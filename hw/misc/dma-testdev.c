@@ -288,6 +288,13 @@ static bool dma_testdev_check(DmaTestdevState *s)
                           TYPE_DMA_TESTDEV);
             return false;
         }
+        if (!pcie_pasid_enabled(PCI_DEVICE(s))) {
+            /* No PASID TLP prefix before the capability's Enable bit */
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "%s: PASID_VALID set but PASID is not enabled\n",
+                          TYPE_DMA_TESTDEV);
+            return false;
+        }
         if (pasid >= (1u << DMA_TESTDEV_PASID_WIDTH)) {
             qemu_log_mask(LOG_GUEST_ERROR,
                           "%s: PASID 0x%x exceeds the %u-bit PASID width\n",
@@ -325,6 +332,7 @@ static uint32_t dma_testdev_transfer(DmaTestdevState *s, uint32_t cmd)
 
     if (FIELD_EX32(s->pasid, PASID, VALID)) {
         attrs.pid = FIELD_EX32(s->pasid, PASID, PASID);
+        attrs.pasid_valid = true;
     }
 
     while (off < s->len) {
@@ -681,6 +689,10 @@ static void dma_testdev_realize(PCIDevice *pdev, Error **errp)
         if (s->pasid_cap) {
             pcie_pasid_init(pdev, DMA_TESTDEV_PASID_CAP,
                             DMA_TESTDEV_PASID_WIDTH, false, false);
+            /* PASIDs travel in an End-End TLP Prefix */
+            pci_long_test_and_set_mask(pdev->config + pdev->exp.exp_cap +
+                                       PCI_EXP_DEVCAP2,
+                                       PCI_EXP_DEVCAP2_EE_PREFIX);
         }
     } else {
         /* On a conventional bus: a 256-byte configuration space */

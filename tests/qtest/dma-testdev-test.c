@@ -305,12 +305,16 @@ static void test_invalid(void)
     assert_invalid(&c, dma_testdev_write_pattern(&c.dev,
                                                  0xfffffffffffff000ULL,
                                                  0x1001, 1));
+    /* A PASID before the capability's Enable bit, then one too wide */
+    assert_invalid(&c, dma_testdev_write_pattern_pasid(&c.dev, pa, 4, 1,
+                                                       5));
+    dma_testdev_enable_pasid(&c.dev, c.pcibus.ecam_alloc_ptr);
     assert_invalid(&c, dma_testdev_write_pattern_pasid(&c.dev, pa, 4, 1,
                                                        256));
     assert_invalid(&c, dma_testdev_read_pasid(&c.dev, pa, 4, 0xfffff));
     assert_filled(&c, pa, DEFAULT_MAX_LEN + 4);
     g_assert_cmpuint(dma_testdev_readl(&c.dev, DMA_TESTDEV_COUNT_ERROR), ==,
-                     5);
+                     6);
     g_assert_cmpuint(dma_testdev_readl(&c.dev, DMA_TESTDEV_TOTAL_LO), ==, 0);
 
     /* Valid edges: max-len bytes, the top of the IOVA space, PASID 255 */

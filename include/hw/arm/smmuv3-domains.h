@@ -91,7 +91,40 @@ typedef struct SMMUv3StreamDomain {
     uint32_t refused;       /* translating STEs refused so far */
     /* Streams the host SMMU translates (hw/arm/smmuv3-accel.c) */
     struct SMMUv3AccelDev *accel;
+    /* SubstreamID -> its cached SMMUTransCfg (hw/arm/smmuv3-ste.c) */
+    GHashTable *substreams;
 } SMMUv3StreamDomain;
+
+/*
+ * Substreams (hw/arm/smmuv3-ste.c).  A PCIe transaction with a PASID TLP
+ * prefix carries MemTxAttrs.pasid_valid and the PASID in .pid; the SMMU
+ * sees it as an IOMMU index, 0 without a SubstreamID and 1 + SubstreamID
+ * with one.
+ */
+#define SMMUV3_NO_SSID          UINT32_MAX
+#define SMMUV3_SSIDSIZE_MAX     20
+
+/* IOMMUMemoryRegionClass::attrs_to_index of the SMMUv3's IOMMU regions */
+int smmuv3_attrs_to_index(IOMMUMemoryRegion *iommu, MemTxAttrs attrs);
+
+/* The SubstreamID of IOMMU index @iommu_idx, or SMMUV3_NO_SSID */
+static inline uint32_t smmuv3_index_to_ssid(int iommu_idx)
+{
+    return iommu_idx > 0 ? iommu_idx - 1 : SMMUV3_NO_SSID;
+}
+
+/*
+ * CFGI_STE, CFGI_STE_RANGE, CFGI_CD, CFGI_CD_ALL: forget the cached
+ * configuration of SubstreamID @ssid (SMMUV3_NO_SSID: every substream) of
+ * the streams @start..@end.  The caller holds the SMMU's mutex.
+ */
+void smmuv3_substreams_inv(struct SMMUv3State *s, uint32_t start,
+                           uint32_t end, uint32_t ssid);
+
+/* Call @fn on every stream of @s */
+void smmuv3_foreach_sdev(struct SMMUv3State *s,
+                         void (*fn)(struct SMMUDevice *sdev, void *opaque),
+                         void *opaque);
 
 struct SMMUTransCfg;
 
@@ -177,5 +210,13 @@ bool smmuv3_idr_post_load(void *opaque, int version_id, Error **errp);
  */
 void smmuv3_record_host_event(struct SMMUv3State *s, const uint64_t rec[4]);
 void smmuv3_eventq_lost(struct SMMUv3State *s);
+
+/*
+ * The transaction that failed with @event had SubstreamID @ssid
+ * (SMMUV3_NO_SSID: none): set SSV and SubstreamID in records that have
+ * them (7.3).
+ */
+struct SMMUEventInfo;
+void smmuv3_event_set_substream(struct SMMUEventInfo *event, uint32_t ssid);
 
 #endif /* HW_ARM_SMMUV3_DOMAINS_H */

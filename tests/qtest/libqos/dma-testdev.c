@@ -33,6 +33,18 @@ void dma_testdev_uninit(QDmaTestdev *d)
     }
 }
 
+void dma_testdev_enable_pasid(QDmaTestdev *d, uint64_t ecam)
+{
+    /* docs/specs/dma-testdev.rst: the capability opens extended space */
+    uint64_t cap = ecam + ((uint64_t)d->pdev->devfn << 12) +
+                   PCI_CFG_SPACE_SIZE;
+    QTestState *qts = d->pdev->bus->qts;
+
+    g_assert_cmphex(PCI_EXT_CAP_ID(qtest_readl(qts, cap)), ==,
+                    PCI_EXT_CAP_ID_PASID);
+    qtest_writew(qts, cap + PCI_PASID_CTRL, PCI_PASID_CTRL_ENABLE);
+}
+
 uint32_t dma_testdev_readl(QDmaTestdev *d, uint32_t reg)
 {
     return qpci_io_readl(d->pdev, d->bar, reg);

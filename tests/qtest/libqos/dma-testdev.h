@@ -25,6 +25,13 @@ typedef struct QDmaTestdev {
  */
 void dma_testdev_init(QDmaTestdev *d, QPCIBus *bus, int devfn);
 void dma_testdev_uninit(QDmaTestdev *d);
+/*
+ * Set the Enable bit of the PASID capability, as a driver does before
+ * the device may tag its DMA (pci_enable_pasid() in Linux).  The
+ * capability is in extended configuration space, which libqos reaches
+ * only through the ECAM window at @ecam of the device's bus 0.
+ */
+void dma_testdev_enable_pasid(QDmaTestdev *d, uint64_t ecam);
 
 uint32_t dma_testdev_readl(QDmaTestdev *d, uint32_t reg);
 void dma_testdev_writel(QDmaTestdev *d, uint32_t reg, uint32_t val);

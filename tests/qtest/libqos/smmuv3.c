@@ -18,7 +18,6 @@
 #define QSMMU_POLL_TRIES    1000
 #define QSMMU_POLL_STEP_NS  1000
 
-#define QSMMU_CD_SIZE       64
 #define QSMMU_L1STD_SIZE    8
 #define QSMMU_CMD_SIZE      16
 #define QSMMU_EVT_SIZE      32

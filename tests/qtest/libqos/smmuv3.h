@@ -56,6 +56,7 @@
 /* IDR0 (6.3) */
 #define QSMMU_IDR0_S2P              BIT(0)
 #define QSMMU_IDR0_S1P              BIT(1)
+#define QSMMU_IDR0_CD2L             BIT(19)
 #define QSMMU_IDR0_STALL_MODEL_SHIFT 24
 #define QSMMU_IDR0_STALL_MODEL_LEN  2
 #define QSMMU_STALL_MODEL_NO_STALL  1   /* stalls not supported */
@@ -180,6 +181,7 @@ static inline uint64_t qsmmu_get_addr(const uint64_t *e, QSMMUField f)
 
 /* Context Descriptor, 5.4: 64 bytes */
 #define QSMMU_CD_WORDS              8
+#define QSMMU_CD_SIZE               64
 #define QSMMU_CD_T0SZ               QSMMU_FIELD(0, 6)
 #define QSMMU_CD_TG0                QSMMU_FIELD(6, 2)
 #define QSMMU_CD_IR0                QSMMU_FIELD(8, 2)
