@@ -57,7 +57,7 @@ ACPI_SCENARIOS := boot-acpi rmr-acpi scanout-acpi
 NEWEST_SCENARIOS := faults
 CHECK_GUESTS = $(foreach k,$(GUEST_KERNELS),$(addprefix $(k):,$(GUEST_SCENARIOS))) \
                $(addprefix $(GUEST_NEWEST):,$(ACPI_SCENARIOS) $(NEWEST_SCENARIOS)) \
-               iommufd:nested iommufd:inner-qemu iommufd:inner-qtests \
+               iommufd:nested iommufd:pasid iommufd:inner-qemu iommufd:inner-qtests \
                iommufd:vfio-emulated iommufd:vfio-rmr \
                iommufd:rmr iommufd:rmr-acpi \
                iommufd:accel-qtest iommufd:accel-group iommufd:accel-replace \

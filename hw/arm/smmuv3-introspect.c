@@ -87,7 +87,8 @@ static SMMUv3StreamDomain smmuv3_domain_of(SMMUv3State *s,
     if (!cfg) {
         return d;
     }
-    if (cfg->aborted) {
+    if (cfg->aborted || cfg->stream_disabled) {
+        /* S1DSS terminate: blocked too, with F_STREAM_DISABLED */
         d.kind = SMMUV3_KIND_ABORT;
     } else if (cfg->bypassed) {
         d.kind = SMMUV3_KIND_BYPASS;
@@ -336,7 +337,8 @@ static bool smmuv3_cfg_equal(const SMMUTransCfg *a, const SMMUTransCfg *b)
         a->aborted != b->aborted || a->affd != b->affd ||
         a->aa64 != b->aa64 || a->record_faults != b->record_faults ||
         a->oas != b->oas || a->tbi != b->tbi || a->asid != b->asid ||
-        a->priv != b->priv ||
+        a->priv != b->priv || a->s1cdmax != b->s1cdmax ||
+        a->s1dss != b->s1dss || a->stream_disabled != b->stream_disabled ||
         memcmp(&a->s2cfg, &b->s2cfg, sizeof(a->s2cfg))) {
         return false;
     }
@@ -368,12 +370,52 @@ static SMMUv3StreamConfig *smmuv3_stream_config(SMMUv3StreamDomain d)
     return c;
 }
 
+/* How many SubstreamIDs query-smmuv3 looks at, from 0 */
+#define SMMUV3_QUERY_SUBSTREAMS 1024
+
+/* The substreams of @sdev with a usable CD in guest memory */
+static SMMUv3SubstreamInfoList *smmuv3_substreams_info(SMMUv3State *s,
+                                                       SMMUDevice *sdev,
+                                                       unsigned s1cdmax)
+{
+    SMMUv3SubstreamInfoList *head = NULL, **tail = &head;
+    GHashTable *cache = sdev->domain.substreams;
+    uint32_t ssid, n = MIN(1u << s1cdmax, SMMUV3_QUERY_SUBSTREAMS);
+
+    for (ssid = 0; ssid < n; ssid++) {
+        SMMUEventInfo event = {
+            .type = SMMU_EVT_NONE,
+            .sid = smmu_get_sid(sdev),
+            .inval_ste_allowed = true,
+        };
+        SMMUv3SubstreamInfo *info;
+        SMMUv3StreamDomain d;
+        SMMUTransCfg cfg = { 0 };
+
+        if (smmuv3_ste_decode_substream(s, sdev, ssid, &cfg, &event,
+                                        smmuv3_peek_xlate) ||
+            cfg.stream_disabled) {
+            continue;
+        }
+        d = smmuv3_domain_of(s, &cfg);
+        info = g_new0(SMMUv3SubstreamInfo, 1);
+        info->ssid = ssid;
+        info->kind = smmuv3_qapi_kind[d.kind];
+        info->has_asid = d.asid >= 0;
+        info->asid = d.asid;
+        info->cached = cache &&
+                       g_hash_table_contains(cache, GUINT_TO_POINTER(ssid));
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return head;
+}
+
 static SMMUv3StreamInfo *smmuv3_stream_info(SMMUv3State *s, SMMUDevice *sdev)
 {
     SMMUv3StreamInfo *info = g_new0(SMMUv3StreamInfo, 1);
     PCIDevice *pdev = sdev->bus->devices[sdev->devfn];
     SMMUv3StreamDomain *d = &sdev->domain;
-    SMMUTransCfg *cached = NULL, mem;
+    SMMUTransCfg *cached = NULL, *cfg, mem;
     SMMUv3StreamDomain in_force, in_mem;
     g_autofree SMMUv3StreamConfig *force = NULL;
     bool mem_ok = false;
@@ -405,6 +447,21 @@ static SMMUv3StreamInfo *smmuv3_stream_info(SMMUv3State *s, SMMUDevice *sdev)
     info->has_vmid = force->has_vmid;
     info->vmid = force->vmid;
     info->cd_count = smmuv3_kind_has_s1(in_force.kind) ? 1 : 0;
+    cfg = cached ? cached : mem_ok ? &mem : NULL;
+    if (cfg && cfg->s1cdmax) {
+        /* A CD table: its STE describes the transactions without PASID */
+        info->cd_count = 1u << cfg->s1cdmax;
+        info->has_s1cdmax = true;
+        info->s1cdmax = cfg->s1cdmax;
+        info->has_s1dss = true;
+        info->s1dss = cfg->s1dss == SMMUV3_S1DSS_BYPASS ?
+                      SMMUV3_S1DSS_MODE_BYPASS :
+                      cfg->s1dss == SMMUV3_S1DSS_SSID0 ?
+                      SMMUV3_S1DSS_MODE_SUBSTREAM_0 :
+                      SMMUV3_S1DSS_MODE_TERMINATE;
+        info->has_substreams = true;
+        info->substreams = smmuv3_substreams_info(s, sdev, cfg->s1cdmax);
+    }
     info->translations = sdev->stats.translations;
     info->aborts = sdev->stats.aborts;
     info->faults = sdev->stats.faults;
@@ -518,15 +575,28 @@ void hmp_info_smmuv3(Monitor *mon, const QDict *qdict)
                 g_strdup_printf(" STALE: memory has %s, not invalidated",
                                 SMMUv3StreamKind_str(st->memory->kind)) :
                 g_strdup("");
+            g_autoptr(GString) subs = g_string_new("");
+            SMMUv3SubstreamInfoList *ssl;
+
+            if (st->has_s1dss) {
+                g_string_printf(subs, " S1DSS=%s, PASIDs:",
+                                SMMUv3S1DSS_str(st->s1dss));
+                for (ssl = st->substreams; ssl; ssl = ssl->next) {
+                    g_string_append_printf(subs, " %" PRIu32 "(%s)",
+                                           ssl->value->ssid,
+                                           SMMUv3StreamKind_str(
+                                               ssl->value->kind));
+                }
+            }
 
             monitor_printf(mon, "  0x%-6" PRIx32 " %-12s %-6s %-6s %-3" PRIu32
                            " %12" PRIu64 " %8" PRIu64 " %8" PRIu64
-                           "  %s%s%s\n",
+                           "  %s%s%s%s\n",
                            st->sid, SMMUv3StreamKind_str(st->kind), asid, vmid,
                            st->cd_count, st->translations, st->aborts,
                            st->faults, st->id ? st->id :
                            st->unplugged ? "(unplugged)" : st->device,
-                           assigned, stale);
+                           assigned, stale, subs->str);
         }
     }
 }
@@ -695,13 +765,15 @@ const VMStateDescription vmstate_smmuv3_streams = {
  * differ from the source's would change what the guest probed, so it
  * refuses the migration instead.  The registers travel in this
  * subsection whenever they differ from those of QEMU without this
- * project (only IDR3.FWB can), so that such a QEMU keeps migrating to
- * and from this one with s2fwb=off; when the subsection is absent the
+ * project (IDR3.FWB with s2fwb, IDR1.SSIDSIZE and IDR0.CD2L with
+ * ssidsize), so that such a QEMU keeps migrating to and from this one
+ * with s2fwb=off and ssidsize=0; when the subsection is absent the
  * source had those registers.
  */
 static bool smmuv3_idr_beyond_base(SMMUv3State *s)
 {
-    return FIELD_EX32(s->idr[3], IDR3, FWB);
+    return FIELD_EX32(s->idr[3], IDR3, FWB) ||
+           FIELD_EX32(s->idr[1], IDR1, SSIDSIZE);
 }
 
 static bool smmuv3_idr_needed(void *opaque)
@@ -752,10 +824,16 @@ bool smmuv3_idr_post_load(void *opaque, int version_id, Error **errp)
     int i;
 
     if (!s->idr_loaded) {
-        if (smmuv3_idr_beyond_base(s)) {
+        if (FIELD_EX32(s->idr[3], IDR3, FWB)) {
             error_setg(errp, "the source SMMUv3 has no IDR3.FWB and this "
                        "one has: start this QEMU with "
                        "-global arm-smmuv3.s2fwb=off");
+            return false;
+        }
+        if (FIELD_EX32(s->idr[1], IDR1, SSIDSIZE)) {
+            error_setg(errp, "the source SMMUv3 has no substreams and this "
+                       "one has: start this QEMU with "
+                       "-global arm-smmuv3.ssidsize=0");
             return false;
         }
         return true;
@@ -764,7 +842,8 @@ bool smmuv3_idr_post_load(void *opaque, int version_id, Error **errp)
         if (s->idr_src[i] != s->idr[i]) {
             error_setg(errp, "the source SMMUv3 has IDR%d 0x%08" PRIx32
                        " and this one 0x%08" PRIx32 ": start this QEMU with "
-                       "the source's arm-smmuv3 properties (stage, s2fwb)",
+                       "the source's arm-smmuv3 properties (stage, s2fwb, "
+                       "ssidsize)",
                        i, s->idr_src[i], s->idr[i]);
             return false;
         }

@@ -29,7 +29,18 @@
  *                delivers F_TRANSLATION with the virtual SID
  *   detached-end VFIO_DEVICE_DETACH_IOMMUFD_PT again: blocked
  *
- * Usage: iommufd-nest [-q] BDF
+ * With -p (an SMMU with substreams, ssidsize), PASID attach instead:
+ *   rid-blocked  nothing attached: a DMA without PASID is blocked
+ *   pasid        a paging HWPT (IOMMU_HWPT_ALLOC_PASID) over the IOAS
+ *                attached to PASID 5 (VFIO_DEVICE_ATTACH_PASID): a DMA
+ *                tagged with PASID 5 lands at its GPA, while the RID stays
+ *                blocked (Linux: a CD-table STE with S1DSS terminate, the
+ *                untagged DMA faulting with F_STREAM_DISABLED)
+ *   pasid-other  a DMA tagged with PASID 6, attached to nothing: refused
+ *   pasid-detached  VFIO_DEVICE_DETACH_PASID of the last PASID: Linux
+ *                goes back to an abort STE, and PASID 5 is refused silently
+ *
+ * Usage: iommufd-nest [-q] [-p] BDF
  * Output lines start with "NEST: " or "GUEST: "; exit status 1 when a
  * check failed, 2 on a usage error.
  */
@@ -68,6 +79,8 @@
 #define IOVA                UINT64_C(0x12345000) /* mapped by the S1 tables */
 #define IOVA_UNMAPPED       UINT64_C(0x22000000)
 #define DMA_LEN             256
+/* The PASID the -p steps attach */
+#define PASID               5
 
 
 /* STE word 0 (IHI 0070 5.2) */
@@ -108,6 +121,8 @@ static mmio32 *bar;
 static uint8_t *ram;
 static int iommufd, devfd, query;
 static uint32_t dev_id;
+/* The device's PASID register for the next DMAs: 0 for untagged ones */
+static uint32_t dma_pasid;
 
 /* Let the host save query-smmuv3 as @label (with -q). */
 static void host_query(const char *label)
@@ -148,7 +163,7 @@ static uint32_t dma(uint64_t iova, uint32_t seed, const uint64_t *offs,
     bar[DMA_TESTDEV_IOVA_LO / 4] = (uint32_t)iova;
     bar[DMA_TESTDEV_IOVA_HI / 4] = (uint32_t)(iova >> 32);
     bar[DMA_TESTDEV_LEN / 4] = DMA_LEN;
-    bar[DMA_TESTDEV_PASID / 4] = 0;
+    bar[DMA_TESTDEV_PASID / 4] = dma_pasid;
     bar[DMA_TESTDEV_PATTERN / 4] = seed;
     __sync_synchronize();
     bar[DMA_TESTDEV_CMD / 4] = (DMA_TESTDEV_CMD_RUN | DMA_TESTDEV_CMD_WRITE);
@@ -239,6 +254,29 @@ static int detach(void)
         return -1;
     }
     printf("NEST: VFIO_DEVICE_DETACH_IOMMUFD_PT: blocked\n");
+    return 0;
+}
+
+/* Attach (@pt_id != 0) or detach PASID @pasid of the device */
+static int pasid_attach(uint32_t pasid, uint32_t pt_id)
+{
+    struct vfio_device_attach_iommufd_pt at = {
+        .argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID,
+        .pt_id = pt_id, .pasid = pasid,
+    };
+    struct vfio_device_detach_iommufd_pt de = {
+        .argsz = sizeof(de), .flags = VFIO_DEVICE_DETACH_PASID,
+        .pasid = pasid,
+    };
+    const char *what = pt_id ? "VFIO_DEVICE_ATTACH_IOMMUFD_PT" :
+                               "VFIO_DEVICE_DETACH_IOMMUFD_PT";
+
+    if (pt_id ? ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at) :
+                ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de)) {
+        printf("NEST: %s (PASID %u): %s\n", what, pasid, strerror(errno));
+        return -1;
+    }
+    printf("NEST: %s: PASID %u (%u)\n", what, pasid, pt_id);
     return 0;
 }
 
@@ -437,6 +475,47 @@ static void check_vevent(int qfd)
           IOVA_UNMAPPED);
 }
 
+/*
+ * -p: the RID stays blocked while PASID 5 gets a paging domain over the
+ * IOAS; each DMA is tagged or not, and lands or not.
+ */
+static int pasid_steps(uint32_t ioas_id)
+{
+    uint32_t hwpt;
+
+    if (map_bar0() < 0) {
+        check("pasid", 0, "BAR 0 mapping failed");
+        return 1;
+    }
+    check_dma("rid-blocked", GPA_DMA, DMA_TESTDEV_RESULT_ABORT, -1);
+    host_query("rid-blocked");
+
+    hwpt = hwpt_alloc(ioas_id, IOMMU_HWPT_ALLOC_PASID, IOMMU_HWPT_DATA_NONE,
+                      NULL, 0, "PASID-capable paging domain");
+    if (!hwpt || pasid_attach(PASID, hwpt) < 0) {
+        check("pasid", 0, "PASID %u could not be attached", PASID);
+        return 1;
+    }
+    dma_pasid = DMA_TESTDEV_PASID_VALID | PASID;
+    check_dma("pasid", GPA_DMA, DMA_TESTDEV_RESULT_OK, GPA_DMA_OFF);
+    dma_pasid = DMA_TESTDEV_PASID_VALID | (PASID + 1);
+    check_dma("pasid-other", GPA_DMA, DMA_TESTDEV_RESULT_FAULT, -1);
+    dma_pasid = 0;
+    check_dma("rid-still-blocked", GPA_DMA, DMA_TESTDEV_RESULT_FAULT, -1);
+    host_query("pasid");
+
+    if (pasid_attach(PASID, 0) == 0) {
+        dma_pasid = DMA_TESTDEV_PASID_VALID | PASID;
+        check_dma("pasid-detached", GPA_DMA, DMA_TESTDEV_RESULT_ABORT, -1);
+        dma_pasid = 0;
+    } else {
+        check("pasid-detached", 0, "VFIO_DEVICE_DETACH_PASID failed");
+    }
+    host_query("pasid-detached");
+    printf("NEST: %d check(s) failed\n", guest_check_failures);
+    return guest_check_failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
@@ -447,15 +526,22 @@ int main(int argc, char **argv)
     struct iommu_veventq_alloc veq = { .size = sizeof(veq) };
     uint64_t ste0_s1;
     uint32_t s2;
+    int pasid_mode = 0;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc == 3 && strcmp(argv[1], "-q") == 0) {
-        query = 1;
+    while (argc > 2 && argv[1][0] == '-') {
+        if (strcmp(argv[1], "-q") == 0) {
+            query = 1;
+        } else if (strcmp(argv[1], "-p") == 0) {
+            pasid_mode = 1;
+        } else {
+            break;
+        }
         argv++;
         argc--;
     }
     if (argc != 2) {
-        fprintf(stderr, "usage: iommufd-nest [-q] BDF\n");
+        fprintf(stderr, "usage: iommufd-nest [-q] [-p] BDF\n");
         return 2;
     }
     iommufd = open("/dev/iommu", O_RDWR);
@@ -496,6 +582,9 @@ int main(int argc, char **argv)
     }
     printf("NEST: IOAS %u maps %" PRIu64 " KiB of RAM at GPA 0x%" PRIx64 "\n",
            ioas.out_ioas_id, RAM_SIZE >> 10, GPA_BASE);
+    if (pasid_mode) {
+        return pasid_steps(ioas.out_ioas_id);
+    }
 
     /* The host's identity domain for a guest: the IOAS itself */
     if (attach(ioas.out_ioas_id, "IOAS") < 0 || map_bar0() < 0) {

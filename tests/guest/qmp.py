@@ -5,7 +5,9 @@
 Runs COMMAND (no arguments) and prints the "return" value as JSON, and for
 query-smmuv3 one line per stream: "stream SID KIND DEVICE translations=N
 aborts=N faults=N" followed by its history, one line per period: "history
-SID KIND start=NS duration=NS translations=N aborts=N faults=N".  COMMAND "hmp:LINE" runs the HMP command LINE and
+SID KIND start=NS duration=NS translations=N aborts=N faults=N", and for a
+stream with substreams "substreams SID s1dss=MODE pasids=SSID:KIND,...".
+COMMAND "hmp:LINE" runs the HMP command LINE and
 prints its output; "device_del:ID" unplugs the device ID.  Exit status 1 with "error: ..." on failure."""
 import json, socket, sys
 
@@ -45,6 +47,11 @@ def main():
                     st["sid"], st["kind"],
                     st.get("id") or st["device"] or "(unplugged)",
                     st["translations"], st["aborts"], st["faults"]))
+                if "s1dss" in st:
+                    print("substreams %d s1dss=%s pasids=%s" % (
+                        st["sid"], st["s1dss"],
+                        ",".join("%d:%s" % (x["ssid"], x["kind"])
+                                 for x in st["substreams"]) or "none"))
                 for h in st.get("history", []):
                     print("history %d %s start=%d duration=%d translations=%d "
                           "aborts=%d faults=%d" % (

@@ -401,6 +401,7 @@ static void test_gbpa(void)
  */
 #define BASELINE        "QTEST_QEMU_BINARY_BASELINE"
 #define COMPAT_ARGS     "-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults"
+#define SSIDSIZE_ARG    " -global arm-smmuv3.ssidsize=8"
 /* What makes this QEMU's SMMU look and migrate as the baseline's */
 #define AS_BASELINE     " -global arm-smmuv3.s2fwb=off" \
                         " -global arm-smmuv3.migrate-stream-stats=off"
@@ -514,6 +515,10 @@ static void migrate_between(const Side *from, const Side *to,
 static const Side baseline = { BASELINE, COMPAT_ARGS };
 static const Side ours = { NULL, COMPAT_ARGS };
 static const Side ours_as_baseline = { NULL, COMPAT_ARGS AS_BASELINE };
+static const Side ours_ssid = { NULL, COMPAT_ARGS SSIDSIZE_ARG };
+static const Side ours_as_baseline_ssid = {
+    NULL, COMPAT_ARGS AS_BASELINE SSIDSIZE_ARG
+};
 
 /* The baseline to this QEMU set up as the baseline's SMMU: the same */
 static void test_from_baseline(void)
@@ -540,6 +545,85 @@ static void test_to_baseline_default(void)
     migrate_between(&ours, &baseline, "VM subsection 'smmuv3/");
 }
 
+/* Between two of these QEMUs, ssidsize must agree: either way */
+static void test_ssidsize_mismatch(void)
+{
+    migrate_between(&ours_ssid, &ours_ssid, NULL);
+    migrate_between(&ours_ssid, &ours, "the source SMMUv3 has IDR0 0x");
+    migrate_between(&ours, &ours_ssid, "the source SMMUv3 has IDR0 0x");
+    /* A source that sends no ID registers had none of the project's */
+    migrate_between(&ours_as_baseline, &ours_as_baseline_ssid,
+                    "the source SMMUv3 has no substreams and this one has");
+}
+
+/*
+ * Substreams: the CD table is in guest RAM and the PASID Enable bit in
+ * the device's configuration space, so after migration the destination
+ * fetches them again: a PASID's DMA lands as before, the RID stays
+ * blocked (S1DSS terminate), and query-smmuv3 lists the substream.
+ */
+static void test_substreams(void)
+{
+    g_autofree char *args = g_strdup_printf(
+        "-M virt,iommu=smmuv3 -cpu max -m 512 -nodefaults "
+        "-device dma-testdev,bus=pcie.0,addr=04.0,id=dma0 %s", SSIDSIZE_ARG);
+    uint64_t ste[QSMMU_STE_WORDS], cd[QSMMU_CD_WORDS], table;
+    QSMMUBench src, dst;
+    QDict *stream, *sub;
+    QList *subs;
+    QSMMUEvent ev;
+
+    qsmmu_bench_start(&src, NULL, SSIDSIZE_ARG, NULL);
+    dma_testdev_enable_pasid(&src.dev, src.bus.ecam_alloc_ptr);
+    /* A table of 16 CDs; SubstreamID 5's maps IOVA to PA_S1 */
+    table = qsmmu_cd_alloc(&src.smmu, 16);
+    qsmmu_cd_store_s1_page(&src.smmu, cd, ASID_S1, S1_T0SZ, IOVA, PA_S1);
+    qsmmu_store_cd(&src.smmu, table + 5 * QSMMU_CD_SIZE, cd);
+    qsmmu_ste_s1(ste, table, QSMMU_S1FMT_LINEAR, 4, QSMMU_S1DSS_TERMINATE);
+    qsmmu_write_ste(&src.smmu, QSMMU_BENCH_SID, ste);
+    qsmmu_mem_mark(src.qts, PA_S1, QSMMU_BENCH_WATCH_LEN);
+    g_assert_cmpuint(dma_testdev_write_pattern_pasid(&src.dev, IOVA,
+                         QSMMU_BENCH_WATCH_LEN, 0x51, 5),
+                     ==, DMA_TESTDEV_RESULT_OK);
+    qsmmu_assert_pattern(src.qts, PA_S1, QSMMU_BENCH_WATCH_LEN, 0x51);
+
+    memset(&dst, 0, sizeof(dst));
+    dst.qts = migrate(src.qts, args);
+    dst.smmu = src.smmu;
+    dst.smmu.qts = dst.qts;
+    alloc_init(&dst.alloc, 0, QSMMU_BENCH_RAM_BASE,
+               QSMMU_BENCH_RAM_BASE + QSMMU_BENCH_ALLOC_SIZE, 4096);
+    qpci_init_generic(&dst.bus, dst.qts, &dst.alloc, false);
+    dma_testdev_init(&dst.dev, &dst.bus.bus, QSMMU_BENCH_DEVFN);
+    dma_testdev_uninit(&src.dev);
+    alloc_destroy(&src.alloc);
+    qtest_quit(src.qts);
+
+    qsmmu_mem_mark(dst.qts, PA_S1, QSMMU_BENCH_WATCH_LEN);
+    g_assert_cmpuint(dma_testdev_write_pattern_pasid(&dst.dev, IOVA,
+                         QSMMU_BENCH_WATCH_LEN, 0x52, 5),
+                     ==, DMA_TESTDEV_RESULT_OK);
+    qsmmu_assert_pattern(dst.qts, PA_S1, QSMMU_BENCH_WATCH_LEN, 0x52);
+    qsmmu_bench_assert_write_blocked(&dst, IOVA, 4,
+                                     DMA_TESTDEV_RESULT_FAULT);
+    qsmmu_pop_one_event(&dst.smmu, QSMMU_BENCH_SID,
+                        QSMMU_EVT_F_STREAM_DISABLED, &ev);
+
+    stream = qsmmu_query_stream(dst.qts, QSMMU_BENCH_SID);
+    g_assert_cmpstr(qdict_get_str(stream, "kind"), ==, "abort");
+    g_assert_cmpstr(qdict_get_str(stream, "s1dss"), ==, "terminate");
+    g_assert_cmpint(qdict_get_int(stream, "s1cdmax"), ==, 4);
+    subs = qdict_get_qlist(stream, "substreams");
+    g_assert_cmpint(qlist_size(subs), ==, 1);
+    sub = qobject_to(QDict, qlist_peek(subs));
+    g_assert_cmpint(qdict_get_int(sub, "ssid"), ==, 5);
+    g_assert_cmpint(qdict_get_int(sub, "asid"), ==, ASID_S1);
+    g_assert_cmpstr(qdict_get_str(sub, "kind"), ==, "s1");
+    g_assert_true(qdict_get_bool(sub, "cached"));
+    qobject_unref(stream);
+    qsmmu_bench_finish(&dst);
+}
+
 /* Between two of these QEMUs, s2fwb must agree: either way */
 static void test_fwb_mismatch(void)
 {
@@ -556,6 +640,9 @@ int main(int argc, char **argv)
     qtest_add_func("/arm/smmuv3/migration/kinds", test_kinds);
     qtest_add_func("/arm/smmuv3/migration/gbpa", test_gbpa);
     qtest_add_func("/arm/smmuv3/migration/fwb-mismatch", test_fwb_mismatch);
+    qtest_add_func("/arm/smmuv3/migration/ssidsize-mismatch",
+                   test_ssidsize_mismatch);
+    qtest_add_func("/arm/smmuv3/migration/substreams", test_substreams);
     qtest_add_func("/arm/smmuv3/migration/baseline/from",
                    test_from_baseline);
     qtest_add_func("/arm/smmuv3/migration/baseline/to", test_to_baseline);

@@ -111,6 +111,31 @@ static void pasid_faults(QSMMUBench *b, uint32_t pasid, uint64_t iova,
     g_assert_cmphex(ev->ssid, ==, pasid);
 }
 
+/*
+ * query-smmuv3 describes the stream: @kind for the transactions without
+ * a PASID, @s1dss, and one substream, @ssid, translating with ASID @ssid
+ */
+static void assert_query(QSMMUBench *b, const char *kind, const char *s1dss,
+                         int64_t ssid)
+{
+    QDict *stream = qsmmu_query_stream(b->qts, QSMMU_BENCH_SID);
+    QList *subs;
+    QDict *sub;
+
+    g_assert_cmpstr(qdict_get_str(stream, "kind"), ==, kind);
+    g_assert_cmpstr(qdict_get_str(stream, "s1dss"), ==, s1dss);
+    g_assert_cmpint(qdict_get_int(stream, "s1cdmax"), ==, S1CDMAX);
+    g_assert_cmpint(qdict_get_int(stream, "cd-count"), ==, 1 << S1CDMAX);
+    subs = qdict_get_qlist(stream, "substreams");
+    g_assert_cmpint(qlist_size(subs), ==, 1);
+    sub = qobject_to(QDict, qlist_peek(subs));
+    g_assert_cmpint(qdict_get_int(sub, "ssid"), ==, ssid);
+    g_assert_cmpint(qdict_get_int(sub, "asid"), ==, ssid);
+    g_assert_cmpstr(qdict_get_str(sub, "kind"), ==, "s1");
+    g_assert_true(qdict_get_bool(sub, "cached"));
+    qobject_unref(stream);
+}
+
 /* ID registers: substreams only when asked for, and a bound on them */
 static void test_idr(void)
 {
@@ -166,6 +191,7 @@ static void test_identity_rid(void)
 
     qsmmu_bench_assert_write_lands(&b, RID_PA, RID_PA, 0x01);
     pasid_lands(&b, 5, PA(5), 0x02);
+    assert_query(&b, "bypass", "bypass", 5);
     qsmmu_bench_finish(&b);
 }
 
@@ -185,6 +211,7 @@ static void test_blocked_rid(void)
     qsmmu_pop_one_event(&b.smmu, QSMMU_BENCH_SID,
                         QSMMU_EVT_F_STREAM_DISABLED, &ev);
     pasid_lands(&b, 5, PA(5), 0x03);
+    assert_query(&b, "abort", "terminate", 5);
     qsmmu_bench_finish(&b);
 }
 

@@ -190,9 +190,10 @@ struct SMMUv3AccelSummary *smmuv3_accel_summary(struct SMMUv3State *s);
 /*
  * vmstate subsections of the SMMUv3: per-stream counters and kinds (not
  * sent with migrate-stream-stats=off), and the ID registers when they
- * differ from those of QEMU without this project (IDR3.FWB).  The hooks
- * of vmstate_smmuv3 make the destination refuse ID registers that differ
- * from the source's, whether the source sent them or not.
+ * differ from those of QEMU without this project (IDR3.FWB, IDR1.SSIDSIZE
+ * and IDR0.CD2L).  The hooks of vmstate_smmuv3 make the destination
+ * refuse ID registers that differ from the source's, whether the source
+ * sent them or not.
  */
 extern const VMStateDescription vmstate_smmuv3_streams;
 extern const VMStateDescription vmstate_smmuv3_idr;
