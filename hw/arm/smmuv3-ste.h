@@ -73,10 +73,9 @@ int smmuv3_ste_decode_substream(SMMUv3State *s, SMMUDevice *sdev,
                                 SMMUv3DescTranslate xlate);
 
 /**
- * smmuv3_ste_decode_config - the configuration of @sdev, as
- * smmuv3_decode_config() needs it: stream table walk, STE, then the CD of
- * substream 0 when stage 1 translates (or the CD that S1DSS names).  @event must be zeroed by the
- * caller except for its sid and inval_ste_allowed.
+ * smmuv3_ste_decode_config - the configuration of @sdev for the
+ * transactions without a SubstreamID, as smmuv3_decode_config() needs it:
+ * smmuv3_ste_decode_substream() with SMMUV3_NO_SSID.
  */
 int smmuv3_ste_decode_config(SMMUv3State *s, SMMUDevice *sdev,
                              SMMUTransCfg *cfg, SMMUEventInfo *event,
