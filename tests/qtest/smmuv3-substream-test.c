@@ -163,8 +163,9 @@ static void test_idr(void)
 static void test_ssidsize_too_big(void)
 {
     g_autofree char *cmd = g_strdup_printf(
-        "timeout 30 %s -M virt,iommu=smmuv3 -S -display none "
-        "-global arm-smmuv3.ssidsize=21", qtest_qemu_binary(NULL));
+        "timeout 30 %s -M virt,iommu=smmuv3 -accel qtest -S -display none "
+        "-nodefaults -global arm-smmuv3.ssidsize=21",
+        qtest_qemu_binary(NULL));
     const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
     g_autofree char *out = NULL, *err = NULL;
     g_autofree char *prog = g_path_get_basename(qtest_qemu_binary(NULL));
