@@ -824,6 +824,10 @@ void smmuv3_substreams_inv(SMMUv3State *s, uint32_t start, uint32_t end,
 {
     SMMUv3SubstreamInv inv = { .start = start, .end = end, .ssid = ssid };
 
+    if (!FIELD_EX32(s->idr[1], IDR1, SSIDSIZE)) {
+        /* Nothing is cached without substreams: CFGI_STE stays cheap */
+        return;
+    }
     trace_smmuv3_substreams_inv(start, end, ssid);
     smmuv3_foreach_sdev(s, smmuv3_substreams_inv_one, &inv);
 }

@@ -8,15 +8,7 @@
 # nesting parent (s2), guest STE abort (abort), bypass (s2: stage 2 only),
 # S1 (nested, Config 0b111), and the translation fault counted when the
 # guest's stage 1 misses.  Sourced by /init.
-t=$(pci_find 0x1b36 0x0201) || t=
-if [ -z "$t" ]; then
-    check testdev FAIL "no DMA test device (1b36:0201)"
-elif [ ! -c /dev/iommu ]; then
-    check iommufd FAIL "no /dev/iommu: the guest kernel lacks CONFIG_IOMMUFD (use make guest-kernel's)"
-else
-    dev_state "$t"
-    [ "$drv" = vfio-pci ] || bind_vfio "$t" || check bind FAIL "binding $t to vfio-pci failed"
-    dev_state "$t"
+if iommufd_testdev; then
     step "DMA test device $t: group $grp driver $drv, /dev/vfio/devices: $(ls /dev/vfio/devices 2>/dev/null | tr '\n' ' ')"
     expect ioas "$t" kind=s1
     expect detached "$t" kind=abort

@@ -10,15 +10,7 @@
 # does not; the host checks the STE kind, S1DSS and the substreams in
 # query-smmuv3.  Needs a kernel with IOMMUFD and VFIO_DEVICE_CDEV (make
 # guest-kernel builds one).  Sourced by /init.
-t=$(pci_find 0x1b36 0x0201) || t=
-if [ -z "$t" ]; then
-    check testdev FAIL "no DMA test device (1b36:0201)"
-elif [ ! -c /dev/iommu ]; then
-    check iommufd FAIL "no /dev/iommu: the guest kernel lacks CONFIG_IOMMUFD (use make guest-kernel's)"
-else
-    dev_state "$t"
-    [ "$drv" = vfio-pci ] || bind_vfio "$t" || check bind FAIL "binding $t to vfio-pci failed"
-    dev_state "$t"
+if iommufd_testdev; then
     step "DMA test device $t: group $grp driver $drv, PASID capability: $(od -An -tx4 -j256 -N4 /sys/bus/pci/devices/$t/config 2>/dev/null)"
     expect rid-blocked "$t" kind=abort
     expect pasid "$t" kind=abort s1dss=terminate pasids=5:s1 faults+rid-blocked
